@@ -1,0 +1,47 @@
+# Two commands: `make run` and `make test`. Everything else is what they are made of.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup translations db demo-users extract-messages bench clean
+
+run: db demo-users
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s' --access-logfile - wsgi:app
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed translations
+
+# Re-installs only when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d portal/translations -q
+
+# Migrate, load (or top up) the demo data and make sure the index exists and is current.
+db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed demo --quiet
+	$(BIN)/flask index ensure
+
+demo-users: setup
+	@$(BIN)/python -c "from seed.loader import DEMO_USERS; print('Demo accounts (demo data only):'); [print(f'  {u[0]:28} {u[1]:24} {u[3]}') for u in DEMO_USERS]"
+
+extract-messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+
+bench: setup
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) instance

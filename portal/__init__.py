@@ -1,0 +1,151 @@
+"""The community-care referral portal.
+
+``create_app(config)`` is a short list of ``register_*`` steps; every extension object lives unbound
+in ``extensions.py`` so tests can build as many apps as they need.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import INSTANCE_DIR, PROJECT_ROOT, Config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(config)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_admin(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    # Request logs carry method, path and status only: never query strings or form data, which may
+    # hold what a worker typed about a client.
+    logging.getLogger("werkzeug").addFilter(_StripQueryFilter())
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+class _StripQueryFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(_strip_query(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def _strip_query(text: str) -> str:
+    # werkzeug logs '"GET /path?query HTTP/1.1"'
+    if "?" in text and " HTTP/" in text:
+        head, _, rest = text.partition("?")
+        return head + " HTTP/" + rest.split(" HTTP/", 1)[-1]
+    return text
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - trivial
+    # Foreign keys (cascades) are off by default in SQLite; WAL lets readers work during a write.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from .i18n import select_locale, select_timezone
+
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+    # Import every model so metadata (and Alembic autogenerate) sees the whole schema.
+    from . import models  # noqa: F401
+    from .search import outbox  # noqa: F401  (registers the index outbox listeners)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .api.views import bp as api_bp
+    from .directory.views import bp as directory_bp
+    from .health import bp as health_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(api_bp)
+    # The API authenticates with bearer tokens, never with the session cookie, so CSRF does not apply.
+    csrf.exempt(api_bp)
+
+
+def register_admin(app: Flask) -> None:
+    from .admin import init_admin
+
+    init_admin(app)
+
+
+def register_cli(app: Flask) -> None:
+    from .accounts.cli import tokens_cli, users_cli
+    from .search.cli import index_cli
+    from .seed_cli import seed_cli
+
+    for group in (users_cli, tokens_cli, index_cli, seed_cli):
+        app.cli.add_command(group)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from flask import jsonify, render_template
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        if request.path.startswith("/api/"):
+            return jsonify({"error": getattr(error, "name", "Error"), "status": code}), code
+        return render_template("error.html", code=code), code
+
+    for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
+        app.register_error_handler(code, handler)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from flask_login import current_user
+
+    from .i18n import remember_requested_language
+
+    app.before_request(remember_requested_language)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Staff pages may show client details: never keep them in a shared browser's cache.
+        if current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def inject_globals():
+        from .i18n import current_lang, lang_switch_url
+
+        return {"current_lang": current_lang(), "lang_switch_url": lang_switch_url}
+

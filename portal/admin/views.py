@@ -1,0 +1,140 @@
+"""Admin views for the directory, taxonomy, areas and users.
+
+Validators here mirror the database constraints so that a bad value is reported next to its field;
+the constraints themselves still guard every other path.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, SelectMultipleField
+from wtforms.validators import Email, NumberRange, Optional, ValidationError
+
+from ..accounts.models import ORG_BOUND_ROLES, ROLES
+from ..accounts.passwords import MIN_LENGTH, hash_password
+from ..directory.models import AREA_LEVELS, CAPACITY_STATUSES, GENDER_ELIGIBILITY, SERVICE_STATUSES
+from .base import AdminForm, PortalModelView
+
+_LAT = {"validators": [Optional(), NumberRange(min=-90, max=90, message=_l("Latitude must be between -90 and 90."))]}
+_LON = {"validators": [Optional(), NumberRange(min=-180, max=180, message=_l("Longitude must be between -180 and 180."))]}
+_AGE = {"validators": [Optional(), NumberRange(min=0, max=130, message=_l("Age must be between 0 and 130."))]}
+_COUNT = {"validators": [Optional(), NumberRange(min=0, message=_l("Must be zero or more."))]}
+
+
+def _choices(values):
+    return [(v, v.replace("_", " ")) for v in values]
+
+
+class ServiceForm(AdminForm):
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        low, high = self.minimum_age.data, self.maximum_age.data
+        if low is not None and high is not None and low > high:
+            self.maximum_age.errors = list(self.maximum_age.errors) + [
+                str(_l("Maximum age must not be below minimum age."))]
+            ok = False
+        return ok
+
+
+class OrganizationAdmin(PortalModelView):
+    column_list = ("name_zh", "name_en", "department", "verified_on", "updated_at")
+    column_searchable_list = ("name_zh", "name_en", "alternate_name")
+    column_filters = ("department", "verified_on")
+    column_default_sort = "name_zh"
+    form_columns = ("name_zh", "name_en", "alternate_name", "description_zh", "description_en", "email",
+                    "website", "legal_status", "department", "verified_on")
+    form_args = {"email": {"validators": [Optional(), Email()]}}
+
+
+class ServiceAdmin(PortalModelView):
+    form_base_class = ServiceForm
+    column_list = ("name_zh", "name_en", "organization", "status", "capacity_status", "accepts_referrals", "verified_on")
+    column_searchable_list = ("name_zh", "name_en")
+    column_filters = ("status", "capacity_status", "accepts_referrals", "verified_on")
+    column_default_sort = "name_zh"
+    form_columns = (
+        "organization", "name_zh", "name_en", "alternate_name", "description_zh", "description_en", "url", "email",
+        "status", "reopens_on", "application_process_zh", "application_process_en", "fees_description_zh",
+        "fees_description_en", "eligibility_description_zh", "eligibility_description_en", "minimum_age",
+        "maximum_age", "gender_eligibility", "residency_required", "interpretation_services", "capacity_status",
+        "wait_weeks", "capacity_available", "capacity_maximum", "capacity_notes", "accepts_referrals", "verified_on",
+    )
+    form_choices = {
+        "status": _choices(SERVICE_STATUSES),
+        "capacity_status": _choices(CAPACITY_STATUSES),
+        "gender_eligibility": _choices(GENDER_ELIGIBILITY),
+    }
+    form_args = {"minimum_age": _AGE, "maximum_age": _AGE, "wait_weeks": _COUNT,
+                 "capacity_available": _COUNT, "capacity_maximum": _COUNT,
+                 "email": {"validators": [Optional(), Email()]}}
+
+
+class LocationAdmin(PortalModelView):
+    column_list = ("name_zh", "address_zh", "organization", "area", "latitude", "longitude")
+    column_searchable_list = ("name_zh", "name_en", "address_zh")
+    form_columns = ("organization", "location_type", "name_zh", "name_en", "address_zh", "address_en", "city",
+                    "postal_code", "area", "latitude", "longitude", "transportation_zh", "transportation_en",
+                    "accessibility_zh", "accessibility_en")
+    form_choices = {"location_type": _choices(("physical", "virtual", "postal"))}
+    form_args = {"latitude": _LAT, "longitude": _LON}
+
+
+class AreaAdmin(PortalModelView):
+    column_list = ("code", "name_zh", "name_en", "level", "parent", "latitude", "longitude")
+    column_searchable_list = ("code", "name_zh", "name_en")
+    column_filters = ("level",)
+    form_columns = ("code", "name_zh", "name_en", "level", "parent", "latitude", "longitude")
+    form_choices = {"level": _choices(AREA_LEVELS)}
+    form_args = {"latitude": _LAT, "longitude": _LON}
+
+
+class TaxonomyAdmin(PortalModelView):
+    column_list = ("name", "description", "version")
+    form_columns = ("name", "description", "uri", "version")
+
+
+class TaxonomyTermAdmin(PortalModelView):
+    column_list = ("taxonomy", "code", "name_zh", "name_en", "parent", "position")
+    column_searchable_list = ("code", "name_zh", "name_en")
+    column_default_sort = ("position", False)
+    form_columns = ("taxonomy", "code", "name_zh", "name_en", "description", "parent", "position")
+
+
+class UserForm(AdminForm):
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        roles = set(self.roles_selected.data or [])
+        if roles & set(ORG_BOUND_ROLES) and not self.organization.data:
+            self.organization.errors = list(self.organization.errors) + [
+                str(_l("Worker and agency users must belong to an organisation."))]
+            ok = False
+        return ok
+
+
+class UserAdmin(PortalModelView):
+    form_base_class = UserForm
+    column_list = ("email", "name", "organization", "active", "last_login_at")
+    column_searchable_list = ("email", "name")
+    column_filters = ("active",)
+    form_columns = ("email", "name", "organization", "area", "active", "locale")
+    form_extra_fields = {
+        "roles_selected": SelectMultipleField(_l("Roles"), choices=[(r, r) for r in ROLES]),
+        "new_password": PasswordField(_l("New password"), description=_l("Leave empty to keep the current password.")),
+    }
+    form_args = {"email": {"validators": [Email()]}}
+    can_view_details = False
+
+    def on_form_prefill(self, form, id):
+        model = self.get_one(id)
+        form.roles_selected.data = sorted(model.roles)
+
+    def on_model_change(self, form, model, is_created):
+        password = form.new_password.data or ""
+        if is_created and not password:
+            raise ValidationError(str(_l("A new user needs a password.")))
+        if password:
+            if len(password) < MIN_LENGTH:
+                raise ValidationError(str(_l("The password must have at least %(n)s characters.", n=MIN_LENGTH)))
+            model.password_hash = hash_password(password)
+            model.session_version = (model.session_version or 0) + 1
+        model.email = model.email.strip().lower()
+        model.set_roles(form.roles_selected.data or [])

@@ -1,0 +1,91 @@
+"""Settings, read from the environment.
+
+Defaults give the embedded set-up: SQLite and a Whoosh index inside ``instance/``. A production start
+(``PORTAL_ENV=production``) refuses to run without a real ``SECRET_KEY``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if os.environ.get("PORTAL_ENV", "development") == "production":
+        raise RuntimeError("SECRET_KEY must be set when PORTAL_ENV=production")
+    # Development: a key kept in the instance folder, so sessions survive restarts but no secret
+    # is ever committed.
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Built per app so environment changes (tests) take effect."""
+
+    def __init__(self) -> None:
+        self.ENV_NAME = os.environ.get("PORTAL_ENV", "development")
+        self.SECRET_KEY = _secret_key()
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+        )
+        self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "index"))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+
+        # Sessions: HttpOnly always, Secure when served over HTTPS (production), short lifetime.
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.ENV_NAME == "production")
+        self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+        self.REMEMBER_COOKIE_DURATION = _int("REMEMBER_COOKIE_SECONDS", 7 * 24 * 3600)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+
+        self.WTF_CSRF_ENABLED = True
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+
+        self.BABEL_DEFAULT_LOCALE = "zh_CN"
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Asia/Shanghai")
+        self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+        self.LANGUAGES = ("zh_CN", "en")
+
+        # Login throttling: after N failures the account is locked for M minutes.
+        self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+        self.LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+        self.API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
+
+        # A listing not confirmed for this many days is shown as stale.
+        self.STALE_AFTER_DAYS = _int("STALE_AFTER_DAYS", 180)
+
+        self.FLASK_ADMIN_SWATCH = "cerulean"
+
+
+class TestConfig(Config):
+    def __init__(self, database_url: str, index_dir: str) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.SEARCH_INDEX_DIR = index_dir

@@ -1,0 +1,21 @@
+"""Imports every model module, so that metadata and Alembic see the whole schema."""
+from .accounts.models import ApiToken, User, UserRole  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
+from .directory.models import (  # noqa: F401
+    Area,
+    Attribute,
+    Contact,
+    CostOption,
+    IndexOutbox,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    RequiredDocument,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)

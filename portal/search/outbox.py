@@ -1,0 +1,100 @@
+"""Keeps the index in step with the database.
+
+Before each flush, every change that alters what a service's search document says (the service, its
+organisation, locations, terms, costs, languages, areas) adds the affected service ids to
+``index_outbox`` — in the same transaction, so a commit without its outbox rows cannot happen. After
+the commit the rows are applied to the index on a separate connection. If that fails (or the process
+dies first) the rows stay, and ``flask index sync`` or the next successful apply recovers them.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..common import utcnow
+from ..directory import models as m
+
+log = logging.getLogger(__name__)
+
+_PENDING = "index_outbox_pending"
+
+
+def _service_ids_for(session: Session, obj) -> set[str]:
+    if isinstance(obj, m.Service):
+        return {obj.id}
+    if isinstance(obj, m.Organization):
+        if obj.id is None:
+            return set()
+        return set(session.scalars(select(m.Service.id).where(m.Service.organization_id == obj.id)))
+    if isinstance(obj, m.Location):
+        if obj.id is None:
+            return set()
+        return set(session.scalars(
+            select(m.ServiceAtLocation.service_id).where(m.ServiceAtLocation.location_id == obj.id)))
+    if isinstance(obj, (m.ServiceAtLocation, m.CostOption, m.Language, m.ServiceArea, m.Schedule)):
+        sid = obj.service_id or (obj.service.id if getattr(obj, "service", None) else None)
+        return {sid} if sid else set()
+    if isinstance(obj, m.Attribute):
+        if obj.service_id:
+            return {obj.service_id}
+        if obj.organization_id:
+            return set(session.scalars(
+                select(m.Service.id).where(m.Service.organization_id == obj.organization_id)))
+        return set()
+    if isinstance(obj, (m.TaxonomyTerm, m.Area)):
+        # Renamed labels: rewrite every service that carries them (rare; admin-only edits).
+        if obj.id is None:
+            return set()
+        if isinstance(obj, m.TaxonomyTerm):
+            return set(session.scalars(select(m.Attribute.service_id).where(
+                m.Attribute.taxonomy_term_id == obj.id, m.Attribute.service_id.is_not(None))))
+        return set(session.scalars(
+            select(m.ServiceAtLocation.service_id).join(m.Location).where(m.Location.area_id == obj.id)))
+    return set()
+
+
+@event.listens_for(Session, "before_flush")
+def _enqueue(session: Session, flush_context, instances) -> None:
+    if session.info.get("skip_outbox"):
+        return
+    ids: set[str] = set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            continue
+        with session.no_autoflush:
+            ids |= _service_ids_for(session, obj)
+    ids.discard(None)
+    if ids:
+        now = utcnow()
+        session.add_all(m.IndexOutbox(service_id=sid, enqueued_at=now) for sid in sorted(ids))
+        session.info[_PENDING] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_after_commit(session: Session) -> None:
+    if not session.info.pop(_PENDING, False) or not has_app_context():
+        return
+    if not current_app.config.get("SEARCH_APPLY_AFTER_COMMIT", True):
+        return
+    try:
+        apply_pending()
+    except Exception:  # the outbox keeps the work; sync recovers it
+        log.exception("search index update failed; outbox kept for 'flask index sync'")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def apply_pending() -> int:
+    """Apply the outbox on a fresh session (the committed one cannot emit SQL here)."""
+    from ..extensions import db
+    from .service import get_index
+
+    with Session(db.engine) as fresh:
+        fresh.info["skip_outbox"] = True
+        return get_index().sync(fresh)

@@ -1,0 +1,246 @@
+"""Shared fixtures.
+
+Every test that uses ``app`` runs once per database backend: SQLite always, PostgreSQL too when
+``TEST_DATABASE_URL`` points at a server (CI always sets it; with ``CI=true`` and no server the run
+fails instead of quietly skipping). The schema is created once per backend by the real migrations,
+the demo data loaded once into a template, and each test gets its own copy (a file copy on SQLite,
+``CREATE DATABASE … TEMPLATE`` on PostgreSQL) plus its own copy of the search index.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+_INSTANCE = tempfile.mkdtemp(prefix="portal-test-instance-")
+os.environ["PORTAL_INSTANCE_DIR"] = _INSTANCE
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from portal import create_app  # noqa: E402
+from portal.config import TestConfig  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+if IN_CI and not PG_URL.startswith("postgresql"):
+    raise pytest.UsageError("CI=true but TEST_DATABASE_URL does not point at PostgreSQL: refusing to skip it.")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+DEMO_PASSWORDS = {
+    "admin@demo.local": "demo-admin-2026",
+    "coordinator@demo.local": "demo-coordinator-2026",
+    "worker@demo.local": "demo-worker-2026",
+    "agency@demo.local": "demo-agency-2026",
+    "agency2@demo.local": "demo-agency-2026",
+}
+ROLE_USERS = {
+    "admin": "admin@demo.local",
+    "coordinator": "coordinator@demo.local",
+    "worker": "worker@demo.local",
+    "agency": "agency@demo.local",
+}
+
+
+# --- databases -----------------------------------------------------------------------------------
+
+class SQLiteBackend:
+    name = "sqlite"
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+
+    def create(self, label: str) -> str:
+        return f"sqlite:///{self.workdir / (label + '.db')}"
+
+    def clone(self, template_url: str) -> str:
+        source = Path(template_url.removeprefix("sqlite:///"))
+        target = self.workdir / f"t_{uuid.uuid4().hex}.db"
+        shutil.copyfile(source, target)
+        return f"sqlite:///{target}"
+
+    def drop(self, url: str) -> None:
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+class PostgresBackend:
+    name = "postgresql"
+
+    def __init__(self, admin_url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.admin_url = make_url(admin_url)
+        self.prefix = f"portal_{uuid.uuid4().hex[:6]}"
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        url = self.admin_url
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                             dbname=url.database or "postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    def _url(self, name: str) -> str:
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, label: str) -> str:
+        name = f"{self.prefix}_{label}"
+        self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+        self._admin(f'CREATE DATABASE "{name}"')
+        return self._url(name)
+
+    def clone(self, template_url: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        name = f"{self.prefix}_t_{uuid.uuid4().hex[:12]}"
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"')
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self._admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+@dataclass
+class Template:
+    url: str
+    index_dir: Path
+
+
+def make_app(url: str, index_dir: Path | str):
+    return create_app(TestConfig(url, str(index_dir)))
+
+
+def dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield SQLiteBackend(tmp_path_factory.mktemp("sqlite"))
+        return
+    pg = PostgresBackend(PG_URL)
+    created: list[str] = []
+    original_create = pg.create
+
+    def tracking_create(label):
+        url = original_create(label)
+        created.append(url)
+        return url
+
+    pg.create = tracking_create
+    yield pg
+    for url in created:
+        pg.drop(url)
+
+
+def _build_template(backend, tmp_path_factory, label: str, seeded: bool) -> Template:
+    from flask_migrate import upgrade
+
+    url = backend.create(label)
+    index_dir = tmp_path_factory.mktemp(f"index_{label}") / "index"
+    app = make_app(url, index_dir)
+    with app.app_context():
+        upgrade()
+        if seeded:
+            from seed.loader import load_demo
+
+            load_demo(db.session)
+            db.session.commit()
+        from sqlalchemy.orm import Session
+
+        from portal.search.service import get_index
+
+        with Session(db.engine) as session:
+            get_index().rebuild(session)
+    dispose(app)
+    return Template(url, index_dir)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(backend, tmp_path_factory) -> Template:
+    return _build_template(backend, tmp_path_factory, "seeded", seeded=True)
+
+
+@pytest.fixture(scope="session")
+def empty_template(backend, tmp_path_factory) -> Template:
+    return _build_template(backend, tmp_path_factory, "empty", seeded=False)
+
+
+def _app_from(backend, template: Template, tmp_path: Path):
+    url = backend.clone(template.url)
+    index_dir = tmp_path / "index"
+    shutil.copytree(template.index_dir, index_dir)
+    return make_app(url, index_dir), url
+
+
+@pytest.fixture
+def app(backend, seeded_template, tmp_path):
+    """An app over its own copy of the migrated, seeded database and its index."""
+    application, url = _app_from(backend, seeded_template, tmp_path)
+    yield application
+    dispose(application)
+    backend.drop(url)
+
+
+@pytest.fixture
+def empty_app(backend, empty_template, tmp_path):
+    """An app over a migrated database with no rows."""
+    application, url = _app_from(backend, empty_template, tmp_path)
+    yield application
+    dispose(application)
+    backend.drop(url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def login(client, email: str, password: str | None = None):
+    token = csrf_token(client)
+    return client.post("/login", data={"csrf_token": token, "email": email,
+                                       "password": password or DEMO_PASSWORDS[email]})
+
+
+@pytest.fixture
+def login_as(client):
+    """``login_as('worker')`` signs the test client in as that role's demo user."""
+
+    def _login(role_or_email: str):
+        email = ROLE_USERS.get(role_or_email, role_or_email)
+        response = login(client, email)
+        assert response.status_code == 302, f"login as {email} failed"
+        return client
+
+    return _login
