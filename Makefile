@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup translations db demo-users extract-messages bench clean
+.PHONY: run test setup translations db demo-users messages bench clean
 
 run: db demo-users
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
@@ -36,9 +36,8 @@ db: setup
 demo-users: setup
 	@$(BIN)/python -c "from seed.loader import DEMO_USERS; print('Demo accounts (demo data only):'); [print(f'  {u[0]:28} {u[1]:24} {u[3]}') for u in DEMO_USERS]"
 
-extract-messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+messages: setup
+	$(BIN)/python -m portal.translations.update
 
 bench: setup
 	$(BIN)/python bench/search.py

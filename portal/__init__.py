@@ -86,14 +86,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
+    from .api import routes as _api_routes  # noqa: F401  (attaches every API module)
     from .api.views import bp as api_bp
     from .directory.views import bp as directory_bp
     from .health import bp as health_bp
+    from .notifications.views import bp as notifications_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(notifications_bp)
     # The API authenticates with bearer tokens, never with the session cookie, so CSRF does not apply.
     csrf.exempt(api_bp)
 
@@ -106,10 +109,11 @@ def register_admin(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from .accounts.cli import tokens_cli, users_cli
+    from .notifications.cli import mail_cli
     from .search.cli import index_cli
     from .seed_cli import seed_cli
 
-    for group in (users_cli, tokens_cli, index_cli, seed_cli):
+    for group in (users_cli, tokens_cli, index_cli, seed_cli, mail_cli):
         app.cli.add_command(group)
 
 
@@ -147,5 +151,11 @@ def register_request_hooks(app: Flask) -> None:
     def inject_globals():
         from .i18n import current_lang, lang_switch_url
 
-        return {"current_lang": current_lang(), "lang_switch_url": lang_switch_url}
+        unread = 0
+        if current_user.is_authenticated:
+            from .notifications.operations import unread_count
+
+            unread = unread_count(current_user)
+        return {"current_lang": current_lang(), "lang_switch_url": lang_switch_url,
+                "unread_notifications": unread}
 

@@ -80,6 +80,15 @@ class Config:
         # A listing not confirmed for this many days is shown as stale.
         self.STALE_AFTER_DAYS = _int("STALE_AFTER_DAYS", 180)
 
+        # Mail: "log" (default: one line per message, no personal data) or "smtp".
+        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "log")
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "portal@localhost")
+        self.SMTP_HOST = os.environ.get("SMTP_HOST")
+        self.SMTP_PORT = _int("SMTP_PORT", 587)
+        self.SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+        self.SMTP_TLS = _bool("SMTP_TLS", True)
+
         self.FLASK_ADMIN_SWATCH = "cerulean"
 
 

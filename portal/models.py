@@ -19,3 +19,5 @@ from .directory.models import (  # noqa: F401
     Taxonomy,
     TaxonomyTerm,
 )
+from .notifications.models import MailMessage, Notification  # noqa: F401
+from .matching.models import UnmetNeed  # noqa: F401

@@ -244,3 +244,91 @@ def login_as(client):
         return client
 
     return _login
+
+
+# --- the browser -------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright; never a downloaded browser. Missing in CI = failure."""
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class LiveServer:
+    def __init__(self, app, url: str) -> None:
+        self.app = app
+        self.url = url
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture
+def live_server(tmp_path, tmp_path_factory, request):
+    """The seeded portal served on a free loopback port in a thread (SQLite copy, own index)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    backend = SQLiteBackend(tmp_path)
+    template = request.getfixturevalue("sqlite_seeded_template")
+    application, url = _app_from(backend, template, tmp_path)
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(application, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=5)
+    dispose(application)
+    backend.drop(url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_seeded_template(tmp_path_factory) -> Template:
+    """Browser tests always run on SQLite: one seeded template for all of them."""
+    return _build_template(SQLiteBackend(tmp_path_factory.mktemp("sqlite_live")), tmp_path_factory,
+                           "live_seeded", seeded=True)
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context per test; a screenshot is kept when the test fails."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        out = Path(__file__).resolve().parent.parent / "test-artifacts"
+        out.mkdir(exist_ok=True)
+        pg.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def browser_login(page, live_server, email: str, password: str | None = None) -> None:
+    page.goto(live_server("/login"))
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password or DEMO_PASSWORDS[email])
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)

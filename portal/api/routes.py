@@ -1,0 +1,3 @@
+"""Imports every module that adds routes to the API blueprint (``portal.api.views.bp``).
+Each domain keeps its API routes in its own module and adds one import line here."""
+from . import views  # noqa: F401
