@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d portal/translations -q
+	$(BIN)/pybabel -q compile -d portal/translations
 
 # Migrate, load (or top up) the demo data and make sure the index exists and is current.
 db: setup
@@ -34,7 +34,7 @@ db: setup
 	$(BIN)/flask index ensure
 
 demo-users: setup
-	@$(BIN)/python -c "from seed.loader import DEMO_USERS; print('Demo accounts (demo data only):'); [print(f'  {u[0]:28} {u[1]:24} {u[3]}') for u in DEMO_USERS]"
+	@$(BIN)/python -c "from seed.loader import DEMO_USERS; print('Demo accounts (demo data only):'); [print(f'  {u.email:28} {u.password:24} {u.description}') for u in DEMO_USERS]"
 
 messages: setup
 	$(BIN)/python -m portal.translations.update

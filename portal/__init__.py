@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     # Import every model so metadata (and Alembic autogenerate) sees the whole schema.
     from . import models  # noqa: F401
     from .search import outbox  # noqa: F401  (registers the index outbox listeners)
+    from .audit import listeners as _audit_listeners  # noqa: F401  (audits every directory change)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -97,6 +98,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notifications_bp)
+    from .listings.views import bp as listings_bp
+    app.register_blueprint(listings_bp)
+    from .matching.views import bp as matching_bp
+    app.register_blueprint(matching_bp)
+    from .referrals.views import bp as referrals_bp
+    from .reports.views import bp as reports_bp
+    app.register_blueprint(referrals_bp)
+    app.register_blueprint(reports_bp)
     # The API authenticates with bearer tokens, never with the session cookie, so CSRF does not apply.
     csrf.exempt(api_bp)
 
@@ -112,6 +121,12 @@ def register_cli(app: Flask) -> None:
     from .notifications.cli import mail_cli
     from .search.cli import index_cli
     from .seed_cli import seed_cli
+    from .listings.cli import listings_cli
+    app.cli.add_command(listings_cli)
+    from .referrals.cli import referrals_cli
+    app.cli.add_command(referrals_cli)
+    from .hsds.cli import hsds_cli
+    app.cli.add_command(hsds_cli)
 
     for group in (users_cli, tokens_cli, index_cli, seed_cli, mail_cli):
         app.cli.add_command(group)

@@ -79,6 +79,8 @@ class Config:
 
         # A listing not confirmed for this many days is shown as stale.
         self.STALE_AFTER_DAYS = _int("STALE_AFTER_DAYS", 180)
+        # Absolute address of the portal, for links in mail (reminder digests); no trailing slash.
+        self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/")
 
         # Mail: "log" (default: one line per message, no personal data) or "smtp".
         self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "log")
@@ -90,6 +92,12 @@ class Config:
         self.SMTP_TLS = _bool("SMTP_TLS", True)
 
         self.FLASK_ADMIN_SWATCH = "cerulean"
+
+        # Referrals: working days per step (acknowledge/respond/connect) by urgency; grace before an
+        # unanswered overdue referral expires; months between follow-ups after connection.
+        self.REFERRAL_DUE_WORKING_DAYS = os.environ.get("REFERRAL_DUE_WORKING_DAYS", "urgent:1/1/3,priority:2/3/10,routine:3/5/20")
+        self.REFERRAL_EXPIRE_GRACE_WORKING_DAYS = _int("REFERRAL_EXPIRE_GRACE_WORKING_DAYS", 5)
+        self.REFERRAL_FOLLOW_UP_MONTHS = _int("REFERRAL_FOLLOW_UP_MONTHS", 3)
 
 
 class TestConfig(Config):

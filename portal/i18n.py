@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 _ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "zh_CN": "zh_CN", "en": "en", "en_us": "en", "en-us": "en"}
@@ -28,6 +28,8 @@ def remember_requested_language() -> None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and background work: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = _normalise(request.args.get("lang")) or _normalise(session.get("lang"))
     if wanted:
         return wanted

@@ -21,3 +21,5 @@ from .directory.models import (  # noqa: F401
 )
 from .notifications.models import MailMessage, Notification  # noqa: F401
 from .matching.models import UnmetNeed  # noqa: F401
+from .referrals.models import Client, Consent, FollowUp, Referral, ReferralEvent, ReferralNeed  # noqa: F401
+from .listings.models import ProblemReport  # noqa: F401

@@ -217,14 +217,15 @@ def runner(app):
 
 # --- signing in ------------------------------------------------------------------------------
 
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+_CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+_VALUE = re.compile(r'value="([^"]+)"')
 
 
 def csrf_token(client, path: str = "/login") -> str:
     html = client.get(path).get_data(as_text=True)
-    match = _CSRF.search(html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1) or match.group(2)
+    tag = _CSRF_INPUT.search(html)
+    assert tag, f"no CSRF token on {path}"
+    return _VALUE.search(tag.group(0)).group(1)
 
 
 def login(client, email: str, password: str | None = None):

@@ -38,4 +38,6 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(TaxonomyAdmin(models.Taxonomy, db, category="Taxonomy"))
     admin.add_view(TaxonomyTermAdmin(models.TaxonomyTerm, db, category="Taxonomy"))
     admin.add_view(UserAdmin(models.User, db, category="Accounts"))
+    from .audit import AuditEventAdmin
+    admin.add_view(AuditEventAdmin(models.AuditEvent, db, name="Audit trail", category="Accounts"))
     return admin

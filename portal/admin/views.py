@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectMultipleField
-from wtforms.validators import Email, NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..accounts.models import ORG_BOUND_ROLES, ROLES
 from ..accounts.passwords import MIN_LENGTH, hash_password
 from ..directory.models import AREA_LEVELS, CAPACITY_STATUSES, GENDER_ELIGIBILITY, SERVICE_STATUSES
+from ..audit.versioning import VersionCheckedAdminMixin
+from ..validators import EmailAddress
 from .base import AdminForm, PortalModelView
 
 _LAT = {"validators": [Optional(), NumberRange(min=-90, max=90, message=_l("Latitude must be between -90 and 90."))]}
@@ -35,17 +37,17 @@ class ServiceForm(AdminForm):
         return ok
 
 
-class OrganizationAdmin(PortalModelView):
+class OrganizationAdmin(VersionCheckedAdminMixin, PortalModelView):
     column_list = ("name_zh", "name_en", "department", "verified_on", "updated_at")
     column_searchable_list = ("name_zh", "name_en", "alternate_name")
     column_filters = ("department", "verified_on")
     column_default_sort = "name_zh"
     form_columns = ("name_zh", "name_en", "alternate_name", "description_zh", "description_en", "email",
                     "website", "legal_status", "department", "verified_on")
-    form_args = {"email": {"validators": [Optional(), Email()]}}
+    form_args = {"email": {"validators": [Optional(), EmailAddress()]}}
 
 
-class ServiceAdmin(PortalModelView):
+class ServiceAdmin(VersionCheckedAdminMixin, PortalModelView):
     form_base_class = ServiceForm
     column_list = ("name_zh", "name_en", "organization", "status", "capacity_status", "accepts_referrals", "verified_on")
     column_searchable_list = ("name_zh", "name_en")
@@ -65,10 +67,10 @@ class ServiceAdmin(PortalModelView):
     }
     form_args = {"minimum_age": _AGE, "maximum_age": _AGE, "wait_weeks": _COUNT,
                  "capacity_available": _COUNT, "capacity_maximum": _COUNT,
-                 "email": {"validators": [Optional(), Email()]}}
+                 "email": {"validators": [Optional(), EmailAddress()]}}
 
 
-class LocationAdmin(PortalModelView):
+class LocationAdmin(VersionCheckedAdminMixin, PortalModelView):
     column_list = ("name_zh", "address_zh", "organization", "area", "latitude", "longitude")
     column_searchable_list = ("name_zh", "name_en", "address_zh")
     form_columns = ("organization", "location_type", "name_zh", "name_en", "address_zh", "address_en", "city",
@@ -115,12 +117,12 @@ class UserAdmin(PortalModelView):
     column_list = ("email", "name", "organization", "active", "last_login_at")
     column_searchable_list = ("email", "name")
     column_filters = ("active",)
-    form_columns = ("email", "name", "organization", "area", "active", "locale")
+    form_columns = ("email", "name", "roles_selected", "new_password", "organization", "area", "active", "locale")
     form_extra_fields = {
         "roles_selected": SelectMultipleField(_l("Roles"), choices=[(r, r) for r in ROLES]),
         "new_password": PasswordField(_l("New password"), description=_l("Leave empty to keep the current password.")),
     }
-    form_args = {"email": {"validators": [Email()]}}
+    form_args = {"email": {"validators": [EmailAddress()]}}
     can_view_details = False
 
     def on_form_prefill(self, form, id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common import utcnow
 from ..extensions import db
@@ -22,6 +22,9 @@ class AuditEvent(db.Model):
     record_type: Mapped[str | None] = mapped_column(String(40))
     record_id: Mapped[str | None] = mapped_column(String(64))
     changes: Mapped[dict | None] = mapped_column(JSON)
+
+    # Read-only link for the audit browser ("who"); the row keeps user_id if the user is deleted.
+    user = relationship("User", viewonly=True)
 
 
 def record(action: str, *, user_id: int | None = None, record_type: str | None = None,

@@ -1,13 +1,29 @@
-"""Public directory pages."""
+"""Public directory pages: home, search, service and organisation pages, the resource list.
+
+Thin: parse the request, call the search or a query, hand the result to presenters, render.
+Everything here is public; staff-only details on the service page are chosen by role in the
+template (intake contact, capacity notes) and never sent to anonymous visitors.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..i18n_fields import current_lang
+from ..search.query import SORTS, SearchParams
+from ..search.service import local_now, run_search
+from . import hours as hours_mod
+from . import presenters, queries
+from . import resource_list as rlist
 from .models import Organization, Service
 
 bp = Blueprint("directory", __name__)
+
+PRINT_LANGUAGES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
 
 
 @bp.route("/")
@@ -16,4 +32,181 @@ def home():
         "services": db.session.scalar(select(func.count(Service.id)).where(Service.status == "active")),
         "organizations": db.session.scalar(select(func.count(Organization.id))),
     }
-    return render_template("directory/home.html", counts=counts)
+    return render_template("directory/home.html", counts=counts, terms=queries.term_labels())
+
+
+def _is_staff() -> bool:
+    return bool(current_user.is_authenticated and current_user.has_role("worker", "agency", "coordinator", "admin"))
+
+
+@bp.route("/search")
+def search():
+    params = SearchParams.from_args(request.args)
+    result = run_search(params)
+    params = result.params
+    terms = queries.term_labels()
+    areas = queries.areas_by_code()
+    language_names = queries.language_names()
+    services = queries.services_by_ids([h.service_id for h in result.hits])
+    by_id = {s.id: s for s in services}
+    in_list = set(rlist.ids(session))
+    cards = [presenters.card(by_id[h.service_id], h, result.highlight_words, h.service_id in in_list)
+             for h in result.hits if h.service_id in by_id]
+    drops = [(presenters.filter_label(name, value, terms, areas, language_names), count,
+              url_for("directory.search", **params.without(name, value).to_args()))
+             for name, value, count in result.drop_suggestions]
+    notices = [t for t in (presenters.notice_text(code, data) for code, data in result.notices
+                           if code != "corrected") if t]
+    return render_template(
+        "directory/search.html", params=params, result=result, cards=cards,
+        groups=presenters.facet_groups(result, terms, areas, language_names),
+        chips=presenters.active_chips(params, terms, areas, language_names), drops=drops,
+        notices=notices, districts=[a for a in areas.values() if a.level == "district"],
+        sorts=[(s, presenters.SORT_LABELS[s]) for s in SORTS], list_count=len(in_list),
+        page_url=lambda page: url_for("directory.search", **params.to_args(page=page)),
+        original_url=url_for("directory.search", **params.to_args(q=result.corrected_query or params.q)),
+    ), (200 if result.index_ready else 503)
+
+
+def _service_or_404(service_id: str) -> Service:
+    service = queries.service_for_page(service_id)
+    if service is None:
+        abort(404)
+    return service
+
+
+def _location_blocks(service, now):
+    blocks = []
+    for link in sorted(service.location_links, key=lambda k: (k.location.t("name").text, k.id)):
+        location = link.location
+        blocks.append({
+            "location": location,
+            "area": presenters.area_text(location),
+            "hours": hours_mod.week(link.schedules, now.date()) if link.schedules else None,
+            "open": hours_mod.is_open(link.schedules, now) if link.schedules else None,
+            "phones": location.phones,
+        })
+    return blocks
+
+
+@bp.route("/services/<service_id>")
+def service_page(service_id):
+    service = _service_or_404(service_id)
+    now = local_now()
+    all_schedules = list(service.schedules) + [s for link in service.location_links for s in link.schedules]
+    staff = _is_staff()
+    return render_template(
+        "directory/service.html", service=service, now=now, staff=staff,
+        week=hours_mod.week(service.schedules, now.date()) if service.schedules else None,
+        open_now=hours_mod.is_open(all_schedules, now),
+        next_opening=hours_mod.next_opening(all_schedules, now),
+        locations=_location_blocks(service, now), freshness=presenters.freshness(service),
+        capacity=presenters.capacity_text(service), costs=[presenters.cost_text(c) for c in service.cost_options],
+        terms={v: service.terms(v) for v in ("category", "care_stage", "population", "condition", "delivery_mode")},
+        languages=[str(presenters.LANGUAGE_LABELS.get(lang.code) or lang.name or lang.code) for lang in service.languages],
+        weekdays=presenters.WEEKDAYS, format_windows=hours_mod.format_windows,
+        in_list=service.id in rlist.ids(session),
+        can_refer=current_user.is_authenticated and current_user.has_role("worker", "agency"),
+    )
+
+
+@bp.route("/organizations/<organization_id>")
+def organization_page(organization_id):
+    organization = queries.organization_for_page(organization_id)
+    if organization is None:
+        abort(404)
+    services = sorted((s for s in organization.services if s.status != "defunct"),
+                      key=lambda s: s.t("name").text)
+    return render_template("directory/organization.html", organization=organization, services=services,
+                           capacity_text=presenters.capacity_text, freshness=presenters.freshness,
+                           cost_labels=presenters.COST_LABELS)
+
+
+# --- resource list ------------------------------------------------------------------------------
+
+@bp.route("/list/add", methods=["POST"])
+def list_add():
+    service_id = (request.form.get("service_id") or "")[:36]
+    fallback = url_for("directory.resource_list")
+    target = rlist.safe_next(request.form.get("next"), fallback)
+    service = db.session.get(Service, service_id) if service_id else None
+    if service is None or service.status == "defunct":
+        flash(_("That service could not be found; nothing was added."), "error")
+        return redirect(target)
+    if rlist.add(session, service.id):
+        flash(_("Added to your resource list (%(count)s services).", count=len(rlist.ids(session))), "success")
+    else:
+        flash(_("Your resource list is full (%(max)s services). Remove one first.", max=rlist.MAX_ITEMS), "error")
+    return redirect(target)
+
+
+@bp.route("/list/remove", methods=["POST"])
+def list_remove():
+    service_id = (request.form.get("service_id") or "")[:36]
+    rlist.remove(session, service_id)
+    flash(_("Removed from your resource list."), "success")
+    return redirect(rlist.safe_next(request.form.get("next"), url_for("directory.resource_list")))
+
+
+@bp.route("/list/clear", methods=["POST"])
+def list_clear():
+    rlist.clear(session)
+    flash(_("Your resource list is empty now."), "success")
+    return redirect(url_for("directory.resource_list"))
+
+
+def _list_entries(services, now, lang: str):
+    """Per service: what a handout and a text message carry, in ``lang``."""
+    entries = []
+    for service in services:
+        location = service.locations[0] if service.locations else None
+        schedules = list(service.schedules) or (list(service.location_links[0].schedules)
+                                                if service.location_links else [])
+        week = hours_mod.week(schedules, now.date()) if schedules else []
+        hour_lines = []
+        for day in week:
+            if day.windows:
+                hour_lines.append(f"{presenters.WEEKDAYS[day.weekday - 1]} {hours_mod.format_windows(day.windows)}")
+        phones = list(service.phones) or (list(location.phones) if location else []) or list(service.organization.phones)
+        address = ""
+        if location is not None:
+            address = " ".join(filter(None, (presenters.area_text(location), str(location.t("address", lang)))))
+        url = url_for("directory.service_page", service_id=service.id, _external=True)
+        entries.append({
+            "service": service,
+            "name": str(service.t("name", lang)),
+            "organization": str(service.organization.t("name", lang)),
+            "address": address,
+            "transport": str(location.t("transportation", lang)) if location is not None else "",
+            "hours": "; ".join(hour_lines),
+            "phone": ", ".join(p.number + (f" ({p.description})" if p.description else "") for p in phones[:2]),
+            "url": url,
+            "cjk": lang == "zh",
+        })
+    return entries
+
+
+@bp.route("/list")
+def resource_list():
+    services = queries.services_by_ids(rlist.ids(session))
+    lang = current_lang()
+    entries = _list_entries(services, local_now(), lang)
+    text = rlist.plain_text(entries, _("Services for you"))
+    return render_template("directory/list.html", entries=entries, text=text,
+                           print_lang=lang, back=rlist.safe_next(request.args.get("back"), url_for("directory.search")))
+
+
+@bp.route("/list/print")
+def list_print():
+    wanted = PRINT_LANGUAGES.get(request.args.get("print_lang") or "", None)
+    locale = wanted or ("en" if current_lang() == "en" else "zh_CN")
+    lang = "en" if locale == "en" else "zh"
+    services = queries.services_by_ids(rlist.ids(session))
+    # The handout may be in another language than the screen (a worker reading Chinese prints an
+    # English list for a family, or the other way round).
+    with force_locale(locale):
+        entries = _list_entries(services, local_now(), lang)
+        for entry in entries:
+            entry["qr"] = rlist.qr_svg(entry["url"])
+        return render_template("directory/print.html", entries=entries, print_locale=locale,
+                               printed_on=local_now().date(), stale_after=current_app.config.get("STALE_AFTER_DAYS", 180))

@@ -1,4 +1,8 @@
-"""``flask index sync`` and ``flask index rebuild``."""
+"""``flask index rebuild``, ``flask index sync`` and ``flask index ensure``.
+
+Each takes the index's writer lock; if another process holds it, the command waits up to its
+``--wait`` seconds and then stops with a clear message (exit code 1) instead of corrupting anything.
+"""
 from __future__ import annotations
 
 import click
@@ -6,47 +10,59 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from .index import IndexBusyError
+from .index import WRITE_TIMEOUT, IndexBusyError
 from .service import get_index
 
 index_cli = AppGroup("index", help="Maintain the search index.")
+_wait = click.option("--wait", type=float, default=WRITE_TIMEOUT, show_default=True,
+                     help="Seconds to wait for another process writing the index.")
 
 
 @index_cli.command("rebuild")
-def rebuild():
+@_wait
+def rebuild(wait):
     """Rebuild the whole index from the database (written aside, then swapped in)."""
-    with Session(db.engine) as session, click.progressbar(length=1, label="Indexing services") as bar:
-        def progress(done, total):
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
+    try:
+        with Session(db.engine) as session, click.progressbar(length=1, label="Indexing services") as bar:
+            session.info["skip_outbox"] = True
 
-        count = get_index().rebuild(session, progress=progress)
+            def progress(done, total):
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            count = get_index().rebuild(session, progress=progress, timeout=wait)
+    except IndexBusyError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Indexed {count} services.")
 
 
 @index_cli.command("sync")
-def sync():
+@_wait
+def sync(wait):
     """Apply changes waiting in the outbox (after a crash, or if an update failed)."""
     try:
         with Session(db.engine) as session:
             session.info["skip_outbox"] = True
-            applied = get_index().sync(session)
+            applied = get_index().sync(session, timeout=wait)
     except IndexBusyError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Applied {applied} pending index updates.")
 
 
 @index_cli.command("ensure")
-def ensure():
-    """Build the index if it is missing, otherwise apply pending changes (used by `make run`)."""
+@_wait
+def ensure(wait):
+    """Build the index if it is missing or outdated, otherwise apply pending changes (`make run`)."""
     index = get_index()
-    if not index.exists():
-        click.echo("No search index yet; building it.")
+    try:
         with Session(db.engine) as session:
-            count = index.rebuild(session)
-        click.echo(f"Indexed {count} services.")
-        return
-    with Session(db.engine) as session:
-        session.info["skip_outbox"] = True
-        applied = index.sync(session)
+            session.info["skip_outbox"] = True
+            if index.needs_rebuild():
+                click.echo("The search index is missing or from an older version; building it.")
+                count = index.rebuild(session, timeout=wait)
+                click.echo(f"Indexed {count} services.")
+                return
+            applied = index.sync(session, timeout=wait)
+    except IndexBusyError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Search index ready ({applied} pending updates applied).")

@@ -1,42 +1,71 @@
-"""What the index knows about one service: built from the database, never from client data."""
+"""What the index knows about one service: built from the database, never from client data.
+
+Text fields (both languages in each) are searched; keyword fields are the filters and their counts;
+a few compact stored values (verification date, map points, opening hours) let the search sort and
+filter without touching the database. Cards are filled from the database for the page shown only.
+"""
 from __future__ import annotations
 
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analyzers import BilingualAnalyzer
+
+# Bump when the schema or the document layout changes: ``flask index ensure`` then rebuilds.
+SCHEMA_VERSION = 3
 
 # Services in these states are kept out of search results.
 HIDDEN_STATUSES = ("defunct",)
 
+# Searchable text fields, best evidence first; the weights rank a name match above a description match.
+TEXT_FIELDS = ("name", "terms", "organization", "places", "body")
+
+# Keyword fields used as filters (with counts). The vocabulary ones hold taxonomy term codes.
+VOCABULARY_FACETS = ("category", "care_stage", "population", "condition", "delivery_mode")
+FACET_FIELDS = VOCABULARY_FACETS + ("area", "cost", "language", "status", "capacity", "accepting")
+
 
 def build_schema() -> Schema:
     analyzer = BilingualAnalyzer()
+    # phrase=False: no positions. Nothing here runs phrase queries, and positions cost build time
+    # and disk.
+    text = dict(analyzer=analyzer, phrase=False)
     return Schema(
         id=ID(stored=True, unique=True),
-        name=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
-        organization=TEXT(analyzer=analyzer, stored=True, field_boost=1.5),
-        terms=TEXT(analyzer=analyzer, field_boost=2.0),
-        body=TEXT(analyzer=analyzer, stored=True),
-        places=TEXT(analyzer=analyzer),
+        name=TEXT(stored=True, **text),
+        organization=TEXT(**text),
+        terms=TEXT(**text),
+        body=TEXT(**text),
+        places=TEXT(**text),
         organization_id=ID(stored=True),
-        category=KEYWORD(commas=True, stored=True),
-        care_stage=KEYWORD(commas=True, stored=True),
-        population=KEYWORD(commas=True, stored=True),
-        condition=KEYWORD(commas=True, stored=True),
-        delivery_mode=KEYWORD(commas=True, stored=True),
-        area=KEYWORD(commas=True, stored=True),
-        cost=KEYWORD(commas=True, stored=True),
-        language=KEYWORD(commas=True, stored=True),
-        status=ID(stored=True),
-        capacity=ID(stored=True),
-        accepting=BOOLEAN(stored=True),
-        verified=NUMERIC(stored=True, sortable=True),  # ordinal day of verified_on, 0 if never
-        points=STORED(),
+        **{name: KEYWORD(commas=True) for name in FACET_FIELDS},
+        verified=STORED(),  # ordinal day of verified_on, 0 if never
+        points=STORED(),  # [(lat, lon), ...] of its locations
+        hours=STORED(),  # [(weekday, opens_minute, closes_minute, valid_from, valid_to), ...]
     )
 
 
 def _join(values) -> str:
     return ",".join(sorted({v for v in values if v}))
+
+
+def _minutes(t) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _hours(service) -> list[tuple]:
+    schedules = list(service.schedules)
+    for link in service.location_links:
+        schedules.extend(link.schedules)
+    return sorted({
+        (s.weekday, _minutes(s.opens_at), _minutes(s.closes_at),
+         s.valid_from.toordinal() if s.valid_from else None,
+         s.valid_to.toordinal() if s.valid_to else None)
+        for s in schedules
+    }, key=lambda h: (h[0], h[1], h[2], h[3] or 0, h[4] or 0))
+
+
+def _accepting(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
 
 
 def service_document(service) -> dict:
@@ -49,19 +78,27 @@ def service_document(service) -> dict:
     areas, places, points = set(), [], []
     for location in service.locations:
         if location.area is not None:
-            areas.update(a.code for a in location.area.lineage())
-            places.extend(filter(None, (a.name_zh for a in location.area.lineage())))
-            places.extend(filter(None, (a.name_en for a in location.area.lineage())))
-        places.extend(filter(None, (location.address_zh, location.address_en, location.name_zh, location.name_en)))
+            lineage = location.area.lineage()
+            areas.update(a.code for a in lineage)
+            places.extend(filter(None, (a.name_zh for a in lineage)))
+            places.extend(filter(None, (a.name_en for a in lineage)))
+        places.extend(filter(None, (location.address_zh, location.address_en, location.name_zh,
+                                    location.name_en)))
         point = location.point()
         if point:
-            points.append(point)
+            points.append((float(point[0]), float(point[1])))
     for service_area in service.service_areas:
         if service_area.area is not None:
-            areas.update(a.code for a in service_area.area.lineage())
-    text_fields = (service.description_zh, service.description_en, service.eligibility_description_zh,
+            lineage = service_area.area.lineage()
+            areas.update(a.code for a in lineage)
+            places.extend(filter(None, (a.name_zh for a in lineage)))
+            places.extend(filter(None, (a.name_en for a in lineage)))
+    text_fields = [service.description_zh, service.description_en, service.eligibility_description_zh,
                    service.eligibility_description_en, service.application_process_zh,
-                   service.application_process_en, service.alternate_name)
+                   service.application_process_en, service.fees_description_zh,
+                   service.fees_description_en, service.alternate_name]
+    text_fields += [c.description_zh for c in service.cost_options]
+    text_fields += [c.description_en for c in service.cost_options]
     return {
         "id": service.id,
         "name": " ".join(filter(None, (service.name_zh, service.name_en))),
@@ -80,7 +117,8 @@ def service_document(service) -> dict:
         "language": _join(lang.code for lang in service.languages),
         "status": service.status,
         "capacity": service.capacity_status,
-        "accepting": bool(service.accepts_referrals),
+        "accepting": _accepting(service.accepts_referrals),
         "verified": service.verified_on.toordinal() if service.verified_on else 0,
         "points": points,
+        "hours": _hours(service),
     }

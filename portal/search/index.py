@@ -1,15 +1,22 @@
-"""The Whoosh index on disk: open, rebuild (into a new folder, then swap), apply the outbox.
+"""The Whoosh index on disk: rebuild (into a new folder, then swap), apply the outbox, sync.
 
-One writer at a time: Whoosh's own lock file, waited on for ``WRITE_TIMEOUT`` seconds, then a clear
-``IndexBusyError``. A rebuild writes a fresh folder and renames it into place, because Whoosh's
-table of contents is not crash-safe.
+One writer at a time, across threads and processes: every write first takes an exclusive lock on a
+lock file next to the index folder (``<index>.lock``), waiting up to a timeout and then raising
+``IndexBusyError`` with a clear message. The lock covers rebuilds too, so an outbox update can never
+land in an index that a rebuild is about to replace. A rebuild writes a fresh folder and renames it
+into place, because Whoosh's table of contents is not crash-safe, then applies whatever reached the
+outbox while it ran.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
@@ -18,39 +25,71 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from ..common import utcnow
-from ..directory.models import Attribute, IndexOutbox, Location, Service, ServiceAtLocation, TaxonomyTerm
-from .documents import build_schema, service_document
+from ..directory.models import (
+    Area,
+    Attribute,
+    IndexOutbox,
+    Location,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from .documents import SCHEMA_VERSION, build_schema, service_document
 
 log = logging.getLogger(__name__)
+
+# How long a writer waits for another one. Commands wait long; a web request applying its own
+# change waits briefly and otherwise leaves the work in the outbox for the next sync.
 WRITE_TIMEOUT = 30.0
+REQUEST_WRITE_TIMEOUT = 2.0
+VERSION_FILE = "portal_schema_version"
 
 
 class IndexBusyError(RuntimeError):
-    """Another process is writing the index."""
+    """Another process (or thread) is writing the index."""
 
 
 def _service_query():
     return select(Service).options(
         selectinload(Service.organization),
         selectinload(Service.attributes).selectinload(Attribute.taxonomy_term).selectinload(TaxonomyTerm.taxonomy),
-        selectinload(Service.location_links).selectinload(ServiceAtLocation.location).selectinload(Location.area),
-        selectinload(Service.service_areas),
+        selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
+        .selectinload(Location.area).selectinload(Area.parent).selectinload(Area.parent)
+        .selectinload(Area.parent),
+        selectinload(Service.location_links).selectinload(ServiceAtLocation.schedules),
+        selectinload(Service.service_areas).selectinload(ServiceArea.area),
         selectinload(Service.cost_options),
         selectinload(Service.languages),
+        selectinload(Service.schedules),
     )
 
 
 class SearchIndex:
     def __init__(self, path: str) -> None:
         self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+
+    # --- reading ------------------------------------------------------------------------------
 
     def exists(self) -> bool:
         return whoosh_index.exists_in(str(self.path))
 
+    def schema_version(self) -> int | None:
+        try:
+            return int((self.path / VERSION_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def needs_rebuild(self) -> bool:
+        return not self.exists() or self.schema_version() != SCHEMA_VERSION
+
     def open(self):
         if not self.exists():
             self.path.mkdir(parents=True, exist_ok=True)
-            return whoosh_index.create_in(str(self.path), build_schema())
+            ix = whoosh_index.create_in(str(self.path), build_schema())
+            (self.path / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+            return ix
         return whoosh_index.open_dir(str(self.path))
 
     def doc_count(self) -> int | None:
@@ -58,17 +97,56 @@ class SearchIndex:
             return None
         return self.open().doc_count()
 
+    # --- the single-writer lock -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def exclusive(self, timeout: float = WRITE_TIMEOUT) -> Iterator[None]:
+        """Hold the writer lock; wait up to ``timeout`` seconds, then raise IndexBusyError."""
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise IndexBusyError(
+                            f"The search index at {self.path} is being written by another process "
+                            f"(waited {timeout:g} s). Try again when it has finished, e.g. after a "
+                            "running 'flask index rebuild'."
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
     def _writer(self, ix):
         try:
             return ix.writer(timeout=WRITE_TIMEOUT, delay=0.1)
         except LockError as exc:
             raise IndexBusyError(
-                f"The search index at {self.path} is being written by another process; try again later."
+                f"The search index at {self.path} is locked by another writer; try again later."
             ) from exc
 
+    # --- writing ----------------------------------------------------------------------------
+
     def rebuild(self, session: Session, progress: Callable[[int, int], None] | None = None,
-                batch: int = 500) -> int:
-        """Index every service from the database into a new folder, then swap it in."""
+                batch: int = 500, timeout: float = WRITE_TIMEOUT) -> int:
+        """Index every service from the database into a new folder, swap it in, then apply what
+        reached the outbox meanwhile."""
+        with self.exclusive(timeout):
+            done = self._rebuild_locked(session, progress, batch)
+            self._sync_locked(session)
+        return done
+
+    def _rebuild_locked(self, session, progress, batch) -> int:
         total = session.scalar(select(func.count(Service.id))) or 0
         fresh = self.path.with_name(self.path.name + ".new")
         shutil.rmtree(fresh, ignore_errors=True)
@@ -76,7 +154,7 @@ class SearchIndex:
         ix = whoosh_index.create_in(str(fresh), build_schema())
         writer = ix.writer(limitmb=256)
         done = 0
-        # The outbox is cleared only for entries that existed before we started reading.
+        # Outbox rows older than the start are covered by this rebuild; newer ones are applied after.
         started = utcnow()
         try:
             ids = list(session.scalars(select(Service.id).order_by(Service.id)))
@@ -89,6 +167,7 @@ class SearchIndex:
                 if progress:
                     progress(done, total)
             writer.commit()
+            (fresh / VERSION_FILE).write_text(str(SCHEMA_VERSION))
         except BaseException:
             writer.cancel()
             shutil.rmtree(fresh, ignore_errors=True)
@@ -99,12 +178,16 @@ class SearchIndex:
             os.rename(self.path, old)
         os.rename(fresh, self.path)
         shutil.rmtree(old, ignore_errors=True)
-        session.execute(delete(IndexOutbox).where(IndexOutbox.enqueued_at <= started))
+        session.execute(delete(IndexOutbox).where(IndexOutbox.enqueued_at < started))
         session.commit()
         return done
 
-    def apply(self, session: Session, service_ids: Iterable[str]) -> int:
+    def apply(self, session: Session, service_ids: Iterable[str], timeout: float = WRITE_TIMEOUT) -> int:
         """Rewrite (or delete) the documents of the given services."""
+        with self.exclusive(timeout):
+            return self._apply_locked(session, service_ids)
+
+    def _apply_locked(self, session: Session, service_ids: Iterable[str]) -> int:
         ids = sorted(set(service_ids))
         if not ids:
             return 0
@@ -123,8 +206,13 @@ class SearchIndex:
             raise
         return len(ids)
 
-    def sync(self, session: Session, limit: int = 5000) -> int:
-        """Apply what is waiting in the outbox and remove the applied rows. Safe to run anytime."""
+    def sync(self, session: Session, limit: int = 5000, timeout: float = WRITE_TIMEOUT) -> int:
+        """Apply what is waiting in the outbox and remove the applied rows. Safe to run anytime,
+        from any number of processes (they take turns)."""
+        with self.exclusive(timeout):
+            return self._sync_locked(session, limit)
+
+    def _sync_locked(self, session: Session, limit: int = 5000) -> int:
         applied = 0
         while True:
             rows = session.execute(
@@ -132,8 +220,8 @@ class SearchIndex:
             ).all()
             if not rows:
                 return applied
-            self.apply(session, [r.service_id for r in rows])
-            session.execute(delete(IndexOutbox).where(IndexOutbox.id <= rows[-1].id,
-                                                      IndexOutbox.id.in_([r.id for r in rows])))
+            self._apply_locked(session, [r.service_id for r in rows])
+            # Only the rows read above: rows added meanwhile (same ids or not) stay for the next round.
+            session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in rows])))
             session.commit()
             applied += len(rows)

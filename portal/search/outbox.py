@@ -34,6 +34,15 @@ def _service_ids_for(session: Session, obj) -> set[str]:
             return set()
         return set(session.scalars(
             select(m.ServiceAtLocation.service_id).where(m.ServiceAtLocation.location_id == obj.id)))
+    if isinstance(obj, m.Schedule) and not obj.service_id:
+        # Hours of one service at one location.
+        link = obj.service_at_location
+        if link is not None:
+            return {link.service_id or (link.service.id if link.service else None)} - {None}
+        if obj.service_at_location_id:
+            return set(session.scalars(select(m.ServiceAtLocation.service_id).where(
+                m.ServiceAtLocation.id == obj.service_at_location_id)))
+        return set()
     if isinstance(obj, (m.ServiceAtLocation, m.CostOption, m.Language, m.ServiceArea, m.Schedule)):
         sid = obj.service_id or (obj.service.id if getattr(obj, "service", None) else None)
         return {sid} if sid else set()
@@ -95,6 +104,9 @@ def apply_pending() -> int:
     from ..extensions import db
     from .service import get_index
 
+    from .index import REQUEST_WRITE_TIMEOUT
+
     with Session(db.engine) as fresh:
         fresh.info["skip_outbox"] = True
-        return get_index().sync(fresh)
+        # Wait only briefly for another writer (e.g. a rebuild): the outbox keeps the work anyway.
+        return get_index().sync(fresh, timeout=REQUEST_WRITE_TIMEOUT)

@@ -1,10 +1,77 @@
-"""Access to the app's search index."""
+"""The app's search index and searcher, and ``run_search`` (the search with the app's settings:
+local time for "open now", the stale threshold, the distance origin of an area, the vocabulary of
+"did you mean")."""
 from __future__ import annotations
 
-from flask import current_app
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
+from sqlalchemy import select
+
+from .engine import SearchEngine, engine_for
 from .index import SearchIndex
+from .query import SearchParams
+from .searching import SearchResult, search
+
+_VOCABULARY_SECONDS = 600
 
 
 def get_index() -> SearchIndex:
     return SearchIndex(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def get_engine() -> SearchEngine:
+    """The process's open searcher for this app's index (refreshes itself when the index changes)."""
+    return engine_for(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def local_now() -> datetime:
+    return datetime.now(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")))
+
+
+def area_point(code: str | None) -> tuple[float, float] | None:
+    if not code:
+        return None
+    from ..directory.models import Area
+    from ..extensions import db
+
+    area = db.session.scalar(select(Area).where(Area.code == code))
+    if area is None or area.latitude is None or area.longitude is None:
+        return None
+    return (float(area.latitude), float(area.longitude))
+
+
+def vocabulary() -> tuple[str, ...]:
+    """Taxonomy labels and area names, for "did you mean"; cached for a few minutes per process."""
+    cache = current_app.extensions.setdefault("search_vocabulary", {})
+    if cache.get("until", 0) > time.monotonic():
+        return cache["words"]
+    from ..directory.models import Area, TaxonomyTerm
+    from ..extensions import db
+
+    words: set[str] = set()
+    for zh, en in db.session.execute(select(TaxonomyTerm.name_zh, TaxonomyTerm.name_en)):
+        words.update(filter(None, (zh, en)))
+    for zh, en in db.session.execute(select(Area.name_zh, Area.name_en)):
+        words.update(filter(None, (zh, en)))
+    cache.update(words=tuple(sorted(words)), until=time.monotonic() + _VOCABULARY_SECONDS)
+    return cache["words"]
+
+
+def prepare(params: SearchParams) -> SearchParams:
+    """Fill in what the URL does not carry: local time, the stale threshold, the origin."""
+    from dataclasses import replace
+
+    origin = params.origin
+    if origin is None and params.lat is not None and params.lon is not None:
+        origin = (params.lat, params.lon)
+    if origin is None and params.near:
+        origin = area_point(params.near)
+    return replace(params, now=params.now or local_now(), origin=origin,
+                   stale_after_days=current_app.config.get("STALE_AFTER_DAYS", 180))
+
+
+def run_search(params: SearchParams) -> SearchResult:
+    return search(get_engine(), prepare(params), vocabulary=vocabulary())

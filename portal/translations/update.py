@@ -4,7 +4,7 @@
 
 1. extract every translatable string from portal/ and templates/ into messages.pot;
 2. update the zh_CN and en catalogues from it;
-3. fill zh_CN from the tables in portal/translations/zh/*.py (each defines ``ZH = {msgid: text}``;
+3. fill the Chinese catalogue (zh_Hans_CN: what Babel calls zh_CN) from the tables in portal/translations/zh/*.py (each defines ``ZH = {msgid: text}``;
    one table per domain so that people working on different domains never edit the same file);
 4. compile both catalogues.
 English is the source language, so the en catalogue stays empty on purpose. Untranslated Chinese
@@ -60,10 +60,10 @@ def main() -> int:
     _run("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", pot, "--no-location",
          "--sort-output", "--omit-header", ".")
     _run("update", "-i", pot, "-d", "portal/translations", "--no-fuzzy-matching", "--ignore-obsolete")
-    missing = fill("zh_CN", translations())
+    missing = fill("zh_Hans_CN", translations())
     _run("compile", "-d", "portal/translations")
     for key in missing:
-        print("untranslated (zh_CN):", key)
+        print("untranslated (zh):", key)
     return 1 if missing else 0
 
 

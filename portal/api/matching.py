@@ -1,0 +1,47 @@
+"""``POST /api/v1/match``: the matching engine for other systems, with a staff bearer token.
+
+Takes the intake form's fields as JSON (``needs``, ``area`` (area code) or ``latitude``/``longitude``,
+``travel_km``, ``remote_ok``, ``age``, ``gender``, ``conditions``, ``populations``, ``payment``,
+``languages``, ``urgency``, ``care_stage``; plus ``limit`` for the number of suggestions) and answers
+with the ranked suggestions, the care plan with unmet needs, the exclusions and the relaxations.
+Invalid fields give 400 with the errors per field. Texts are in the language asked for with
+``?lang=`` or ``Accept-Language`` (Chinese by default)."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..i18n_fields import current_lang
+from ..matching.operations import record_unmet_needs, run_match
+from ..matching.present import Presenter
+from ..matching.profile import render_error
+from .auth import token_required
+from .views import bp
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+def _bad_request(errors: dict[str, list[str]]):
+    response = jsonify({"error": "Bad Request", "status": 400, "errors": errors})
+    response.status_code = 400
+    return response
+
+
+@bp.route("/match", methods=["POST"])
+@token_required("worker", "coordinator", "admin", "agency")
+def match():
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _bad_request({"body": [_("Send a JSON object.")]})
+    limit = data.get("limit", DEFAULT_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        return _bad_request({"limit": [_("Give a whole number from 1 to %(max)d.", max=MAX_LIMIT)]})
+    outcome = run_match(db.session, data)
+    if outcome.errors:
+        return _bad_request({k: [render_error(e, _) for e in v] for k, v in outcome.errors.items()})
+    record_unmet_needs(db.session, outcome, g.api_user.organization_id)
+    db.session.commit()
+    body = Presenter(outcome.catalog, _, current_lang()).result(outcome.result, limit=limit)
+    return jsonify(body)

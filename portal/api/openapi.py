@@ -1,0 +1,112 @@
+"""The OpenAPI 3.1 document served at ``/api/v1/openapi.json``: the public HSDS read endpoints
+(including the service list that search provides). Response bodies refer to the official HSDS 3.0
+schemas, as the HSDS API reference does."""
+from __future__ import annotations
+
+SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+
+
+def _param(name, description, schema_type="string", **extra):
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": schema_type, **extra}}
+
+
+PAGE_PARAMS = [_param("page", "Page number (1-based).", "integer", minimum=1, default=1),
+               _param("per_page", "Items per page (at most 100).", "integer", minimum=1, maximum=100, default=20)]
+SEARCH = [_param("search", "Full-text search (Chinese and English)."), _param("q", "Same as search.")]
+
+
+def _page_of(ref: str, description: str) -> dict:
+    return {"200": {"description": description, "content": {"application/json": {"schema": {
+        "allOf": [{"$ref": "#/components/schemas/Page"}],
+        "properties": {"contents": {"type": "array", "items": {"$ref": SCHEMA_BASE + ref}}}}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"}}
+
+
+def _one(ref: str, description: str) -> dict:
+    return {"200": {"description": description,
+                    "content": {"application/json": {"schema": {"$ref": SCHEMA_BASE + ref}}}},
+            "404": {"$ref": "#/components/responses/NotFound"}}
+
+
+def _id_param(what: str) -> dict:
+    return {"name": "id", "in": "path", "required": True, "description": f"The {what}'s UUID.",
+            "schema": {"type": "string", "format": "uuid"}}
+
+
+def openapi_document(server: str, api_version: str, hsds_version: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Community-care referral portal: directory API",
+            "version": api_version,
+            "summary": f"Open Referral HSDS {hsds_version} read API of the community-care service directory.",
+            "description": (
+                "Public directory data, no token needed. Text fields hold the Chinese value (English when "
+                "there is none); extension fields name_zh/name_en, description_zh/description_en … carry both "
+                "languages. Extensions also carry capacity (capacity_status, wait_weeks, accepts_referrals, "
+                "HSDS 3.1-style capacities), freshness (assured_date = date last verified) and area codes. "
+                "Staff-only details (named contacts, capacity notes) are not published."),
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/": {"get": {"summary": "API version and the URL of this document", "responses": {"200": {
+                "description": "version, hsds_version, openapi_url",
+                "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "version": {"type": "string"}, "hsds_version": {"type": "string"},
+                    "openapi_url": {"type": "string", "format": "uri"}}}}}}}}},
+            "/services": {"get": {
+                "summary": "Search services",
+                "parameters": SEARCH + PAGE_PARAMS + [
+                    _param("taxonomy_term_id", "Only services linked to this term (UUID)."),
+                    _param("taxonomy_id", "Only services with a term of this taxonomy (UUID)."),
+                    _param("organization_id", "Only services of this organisation (UUID)."),
+                    _param("modified_after", "Only services changed on or after this date-time.",
+                           format="date-time"),
+                    _param("category", "Category term code."), _param("care_stage", "Care-stage term code."),
+                    _param("population", "Population term code."), _param("area", "Area code."),
+                    _param("language", "Language code (BCP 47)."), _param("cost", "Cost kind."),
+                    _param("delivery_mode", "Delivery-mode term code."),
+                    _param("accepting", "Only services accepting referrals.", "boolean"),
+                ],
+                "responses": _page_of("compiled/service_list.json", "A page of services (list shape)."),
+            }},
+            "/services/{id}": {"get": {
+                "summary": "One service, fully nested", "parameters": [_id_param("service")],
+                "responses": _one("service.json", "The service with its organisation, locations, "
+                                  "schedules, phones, languages, costs, documents, areas and terms.")}},
+            "/organizations": {"get": {
+                "summary": "List organisations",
+                "parameters": SEARCH + PAGE_PARAMS + [_param("full", "Nest phones, locations and terms.", "boolean")],
+                "responses": _page_of("compiled/organization_list.json", "A page of organisations.")}},
+            "/organizations/{id}": {"get": {
+                "summary": "One organisation, with its locations and the ids of its services",
+                "parameters": [_id_param("organization")],
+                "responses": _one("organization.json", "The organisation.")}},
+            "/taxonomy_terms": {"get": {
+                "summary": "List taxonomy terms (categories, care stages, populations …)",
+                "parameters": SEARCH + PAGE_PARAMS + [
+                    _param("taxonomy_id", "Only terms of this taxonomy (UUID)."),
+                    _param("taxonomy", "Only terms of this vocabulary (e.g. category)."),
+                    _param("parent_id", "Only children of this term (UUID)."),
+                    _param("top_only", "Only terms without a parent.", "boolean")],
+                "responses": _page_of("taxonomy_term.json", "A page of taxonomy terms.")}},
+            "/openapi.json": {"get": {"summary": "This document", "responses": {
+                "200": {"description": "OpenAPI 3.1 document"}}}},
+        },
+        "components": {
+            "schemas": {"Page": {"type": "object", "required": [
+                "total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"],
+                "properties": {
+                    "total_items": {"type": "integer"}, "total_pages": {"type": "integer"},
+                    "page_number": {"type": "integer"}, "size": {"type": "integer",
+                                                                 "description": "Items on this page."},
+                    "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
+                    "empty": {"type": "boolean"}, "contents": {"type": "array"}}}},
+            "responses": {
+                "NotFound": {"description": "No such record", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}}}},
+                "BadRequest": {"description": "Invalid page or per_page"},
+            },
+        },
+    }

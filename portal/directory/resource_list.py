@@ -1,0 +1,77 @@
+"""The resource list (资源对接卡): services a worker or a family member collects while searching,
+then prints or copies as a text message. Kept in the session (no account needed, nothing about the
+client stored): a list of service ids, at most ``MAX_ITEMS``.
+
+URL contract (other pages post here): ``POST /list/add`` (``service_id``, optional ``next``),
+``POST /list/remove`` (``service_id``, optional ``next``), ``GET /list``, ``GET /list/print``.
+"""
+from __future__ import annotations
+
+import io
+from urllib.parse import urlsplit
+
+SESSION_KEY = "resource_list"
+MAX_ITEMS = 30
+
+
+def ids(session) -> list[str]:
+    value = session.get(SESSION_KEY) or []
+    return [v for v in value if isinstance(v, str)][:MAX_ITEMS]
+
+
+def add(session, service_id: str) -> bool:
+    """Add a service; False if the list is full. Adding twice keeps one entry."""
+    current = ids(session)
+    if service_id in current:
+        return True
+    if len(current) >= MAX_ITEMS:
+        return False
+    session[SESSION_KEY] = current + [service_id]
+    return True
+
+
+def remove(session, service_id: str) -> None:
+    session[SESSION_KEY] = [i for i in ids(session) if i != service_id]
+
+
+def clear(session) -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site paths: an absolute URL or ``//host`` in ``next`` would send people away."""
+    if not target or not isinstance(target, str):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code for ``url`` (no image files, prints sharply at any size)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode("utf-8")
+    # Drop the XML declaration: the SVG is embedded in an HTML page.
+    return svg[svg.index("<svg"):] if "<svg" in svg else svg
+
+
+def plain_text(entries: list[dict], heading: str) -> str:
+    """The list as a text message: one block per service, short lines, no markup.
+
+    ``entries``: dicts with name, organization, address, hours, phone, url (already in the chosen
+    language)."""
+    lines = [heading]
+    for number, entry in enumerate(entries, 1):
+        lines.append("")
+        lines.append(f"{number}. {entry['name']}（{entry['organization']}）" if entry.get("cjk")
+                     else f"{number}. {entry['name']} ({entry['organization']})")
+        for key in ("address", "hours", "phone", "url"):
+            if entry.get(key):
+                lines.append(f"   {entry[key]}")
+    return "\n".join(lines)

@@ -1,0 +1,32 @@
+"""Every input format becomes the same canonical tables: HSDS 3.0 table names and field names, one
+``Row`` per record with where it came from (file and row, or JSON path) for the error report."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The canonical tables, in the order they are built.
+TABLES = (
+    "area", "taxonomy", "taxonomy_term", "organization", "location", "address", "accessibility",
+    "service", "eligibility", "service_at_location", "contact", "phone", "schedule", "language",
+    "cost_option", "required_document", "service_area", "attribute",
+)
+
+
+@dataclass
+class Row:
+    file: str
+    row: int | str
+    data: dict
+
+
+@dataclass
+class Canonical:
+    version: str
+    tables: dict[str, list[Row]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    # Child tables the dataset supplies at all: only for those may an import remove rows that the
+    # dataset no longer lists (a dataset without phones must not wipe our phones).
+    provided: set[str] = field(default_factory=set)
+
+    def add(self, table: str, file: str, row, data: dict) -> None:
+        self.tables[table].append(Row(file, row, data))
+        self.provided.add(table)

@@ -1,0 +1,284 @@
+"""Validated records → the database: upsert by id through the ORM (so version counters, timestamps
+and the audit listener see every change), then remove child rows the dataset no longer lists for
+the records it imported. Flushes, never commits."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from ...common import as_aware, utcnow
+from ...directory import models as m
+from . import clean
+from .build import IMPORTED_VOCABULARY, MODELS, Builder, Rec
+from .report import ImportReport
+
+Progress = Callable[[int], None]
+
+# child kind → (model, parent kinds whose children it is), for removing rows no longer listed
+CHILDREN = {
+    "service_at_location": ("service",),
+    "contact": ("service", "organization"),
+    "phone": ("service", "location", "organization", "contact"),
+    "schedule": ("service", "service_at_location"),
+    "language": ("service",),
+    "cost_option": ("service",),
+    "required_document": ("service",),
+    "service_area": ("service",),
+    "attribute": ("service", "organization", "location"),
+}
+CONTROLLED = set(m.VOCABULARIES)
+
+
+def _same(old, new) -> bool:
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return as_aware(old) == as_aware(new)  # SQLite hands back naive UTC datetimes
+    return old == new
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class Writer:
+    def __init__(self, session, builder: Builder, report: ImportReport, progress: Progress | None) -> None:
+        self.session = session
+        self.b = builder
+        self.report = report
+        self.progress = progress or (lambda n: None)
+        self.area_ids: dict[str, int] = {}
+        self.changed_services: set[str] = set()
+        self.changed: dict[str, set[str]] = defaultdict(set)
+
+    def _load(self, model, ids: list[str]) -> dict:
+        found = {}
+        for chunk in _chunks(sorted(ids)):
+            for obj in self.session.scalars(select(model).where(model.id.in_(chunk))):
+                found[obj.id] = obj
+        return found
+
+    def _upsert(self, kind: str, recs: list[Rec], fill: Callable[[Rec], dict] | None = None) -> dict:
+        model = MODELS[kind]
+        existing = self._load(model, [r.id for r in recs])
+        objects = {}
+        for rec in recs:
+            values = {k: v for k, v in (fill(rec) if fill else rec.values).items() if not k.startswith("_")}
+            obj = existing.get(rec.id)
+            if obj is None:
+                obj = model(id=rec.id, **values)
+                self.session.add(obj)
+                self.report.created[kind] += 1
+                self._touch(kind, obj)
+            else:
+                changed = False
+                for key, value in values.items():
+                    if not _same(getattr(obj, key), value):
+                        setattr(obj, key, value)
+                        changed = True
+                if changed:
+                    self.report.updated[kind] += 1
+                    self._touch(kind, obj)
+            objects[rec.id] = obj
+            self.progress(1)
+        self.session.flush()
+        return objects
+
+    # --- reference data ------------------------------------------------------------------------
+
+    def write_areas(self) -> None:
+        areas = self.b.areas
+        existing = {a.code: a for a in self.session.scalars(select(m.Area))}
+        self.area_ids = {code: a.id for code, a in existing.items()}
+
+        def depth(code, seen=()):
+            parent = areas[code]["parent_code"]
+            return 0 if parent not in areas or parent in seen else 1 + depth(parent, seen + (code,))
+
+        for code in sorted(areas, key=depth):
+            values = dict(areas[code])
+            parent = values.pop("parent_code")
+            values["parent_id"] = self.area_ids.get(parent) if parent else None
+            area = existing.get(code)
+            if area is None:
+                area = m.Area(**values)
+                self.session.add(area)
+                self.session.flush()
+                self.report.created["area"] += 1
+            elif any(getattr(area, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(area, key, value)
+                self.report.updated["area"] += 1
+                self.changed["area"].add(area.id)  # area names are in search documents
+            self.area_ids[code] = area.id
+
+    def _area_id(self, rec: Rec) -> int | None:
+        code = rec.values.get("_area_code")
+        if not code:
+            return None
+        if code not in self.area_ids:
+            found = self.session.scalar(select(m.Area.id).where(m.Area.code == code))
+            if found is None:
+                self.report.warning(rec.file, rec.row, "area_code", f"unknown area {code!r}: left empty")
+            self.area_ids[code] = found
+        return self.area_ids[code]
+
+    def write_taxonomies(self) -> None:
+        self._upsert("taxonomy", self.b.valid("taxonomy"))
+        by_name = {t.name: t for t in self.session.scalars(select(m.Taxonomy))}
+        has_terms = set(self.session.scalars(select(m.Taxonomy.name).join(m.TaxonomyTerm).distinct()))
+        known_ids = {t.id for t in by_name.values()}
+
+        def taxonomy_for(name: str | None, ident: str | None) -> str:
+            if ident in known_ids:
+                return ident
+            name = name or IMPORTED_VOCABULARY
+            if name not in by_name:
+                taxonomy = m.Taxonomy(id=ident or clean.content_id("taxonomy", name), name=name,
+                                      description="Imported from an HSDS dataset" if name == IMPORTED_VOCABULARY else None)
+                self.session.add(taxonomy)
+                self.session.flush()
+                by_name[name] = taxonomy
+                known_ids.add(taxonomy.id)
+                self.report.created["taxonomy"] += 1
+            return by_name[name].id
+
+        existing_terms = self._load(m.TaxonomyTerm, [r.id for r in self.b.valid("taxonomy_term")])
+        by_code = {(t.taxonomy_id, t.code): t.id for t in self.session.scalars(select(m.TaxonomyTerm))}
+        recs = []
+        for rec in self.b.valid("taxonomy_term"):
+            vocabulary = rec.values["_vocabulary"]
+            tax_id = taxonomy_for(vocabulary, rec.values["_taxonomy_id"])
+            vocabulary = next(n for n, t in by_name.items() if t.id == tax_id)
+            if rec.id not in existing_terms:
+                match = by_code.get((tax_id, rec.values["code"]))
+                if match is not None:
+                    self.b.term_remap[rec.id] = match
+                    rec.id = match
+                elif vocabulary in CONTROLLED and vocabulary in has_terms:
+                    # Our controlled vocabularies only change by hand; new codes go to "imported".
+                    tax_id = taxonomy_for(IMPORTED_VOCABULARY, None)
+                    vocabulary = IMPORTED_VOCABULARY
+                    match = by_code.get((tax_id, rec.values["code"]))
+                    if match is not None:
+                        self.b.term_remap[rec.id] = match
+                        rec.id = match
+            if rec.id not in existing_terms and rec.id not in self.b.term_remap.values():
+                label = rec.values["name_en"] or rec.values["name_zh"]
+                self.report.created_terms.append(f"{vocabulary}: {rec.values['code']} {label}")
+                self.report.warning(rec.file, rec.row, None,
+                                    f"new taxonomy term {rec.values['code']!r} ({label}) created in "
+                                    f"vocabulary {vocabulary!r}")
+            rec.values["taxonomy_id"] = tax_id
+            by_code[(tax_id, rec.values["code"])] = rec.id
+            recs.append(rec)
+        unique = {}
+        for rec in recs:
+            unique.setdefault(rec.id, rec)
+        self._upsert("taxonomy_term", list(unique.values()))
+        # Parents after every term exists (a term may name a parent listed after it).
+        parents = {}
+        for rec in unique.values():
+            parent = rec.values.get("_parent")
+            parent = self.b.term_remap.get(parent, parent)
+            if parent and parent not in unique and self.session.get(m.TaxonomyTerm, parent) is None:
+                self.report.warning(rec.file, rec.row, "parent_id", "no such parent term: left empty")
+                parent = None
+            parents[rec.id] = parent if parent != rec.id else None
+        for term in self._load(m.TaxonomyTerm, list(parents)).values():
+            if term.parent_id != parents[term.id]:
+                term.parent_id = parents[term.id]
+        self.session.flush()
+
+    # --- the directory -------------------------------------------------------------------------
+
+    def write(self) -> set[str]:
+        """Write everything; return the ids of services whose search documents may have changed."""
+        self.write_areas()
+        self.write_taxonomies()
+        self._upsert("organization", self.b.valid("organization"))
+        self._upsert("location", self.b.valid("location"),
+                     lambda rec: {**rec.values, "area_id": self._area_id(rec)})
+        self._upsert("service", self.b.valid("service"))
+        for kind in ("service_at_location", "contact", "phone", "schedule", "language", "cost_option",
+                     "required_document"):
+            self._upsert(kind, self.b.valid(kind))
+        self._upsert("service_area", self.b.valid("service_area"),
+                     lambda rec: {**rec.values, "area_id": self._area_id(rec)})
+        self._upsert("attribute", self.b.valid("attribute"), lambda rec: {
+            **rec.values,
+            "taxonomy_term_id": self.b.term_remap.get(rec.values["taxonomy_term_id"],
+                                                      rec.values["taxonomy_term_id"])})
+        self.remove_unlisted_children()
+        return self.affected_services()
+
+    def remove_unlisted_children(self) -> None:
+        imported = {kind: [r.id for r in self.b.valid(kind)]
+                    for kind in ("service", "organization", "location", "contact", "service_at_location")}
+        for kind, parent_kinds in CHILDREN.items():
+            if kind not in self.b.canon.provided:
+                continue
+            model = MODELS[kind]
+            listed = self.b.seen_ids[kind]
+            for parent_kind in parent_kinds:
+                column = getattr(model, f"{parent_kind}_id")
+                for chunk in _chunks(imported[parent_kind]):
+                    for obj in self.session.scalars(select(model).where(column.in_(chunk))):
+                        if obj.id not in listed:
+                            self._touch(kind, obj)
+                            self.session.delete(obj)
+                            self.report.deleted[kind] += 1
+        self.session.flush()
+
+    def _touch(self, kind: str, obj) -> None:
+        """Remember what changed, to rewrite only the search documents that it can affect."""
+        if kind == "service":
+            self.changed_services.add(obj.id)
+        elif kind in ("organization", "location", "taxonomy_term"):
+            self.changed[kind].add(obj.id)
+        elif getattr(obj, "service_id", None):
+            self.changed_services.add(obj.service_id)
+        elif getattr(obj, "service_at_location_id", None):
+            self.changed["service_at_location"].add(obj.service_at_location_id)
+        elif getattr(obj, "organization_id", None):
+            self.changed["organization"].add(obj.organization_id)
+        elif getattr(obj, "location_id", None):
+            self.changed["location"].add(obj.location_id)
+
+    def affected_services(self) -> set[str]:
+        ids = set(self.changed_services)
+        organizations = sorted(self.changed["organization"])
+        locations = sorted(self.changed["location"])
+        for chunk in _chunks(sorted(self.changed["service_at_location"])):
+            ids |= set(self.session.scalars(select(m.ServiceAtLocation.service_id)
+                                            .where(m.ServiceAtLocation.id.in_(chunk))))
+        for chunk in _chunks(organizations):
+            ids |= set(self.session.scalars(select(m.Service.id).where(m.Service.organization_id.in_(chunk))))
+        for chunk in _chunks(locations):
+            ids |= set(self.session.scalars(select(m.ServiceAtLocation.service_id)
+                                            .where(m.ServiceAtLocation.location_id.in_(chunk))))
+        for chunk in _chunks(sorted(self.changed["area"])):
+            ids |= set(self.session.scalars(select(m.ServiceAtLocation.service_id).join(m.Location)
+                                            .where(m.Location.area_id.in_(chunk))))
+        terms = sorted(self.changed["taxonomy_term"])
+        for chunk in _chunks(terms):
+            ids |= set(self.session.scalars(select(m.Attribute.service_id).where(
+                m.Attribute.taxonomy_term_id.in_(chunk), m.Attribute.service_id.is_not(None))))
+        return ids
+
+    def enqueue_index(self, service_ids: set[str]) -> None:
+        """The outbox rows for every affected service, in this transaction: a crash after commit
+        leaves work for ``flask index sync`` instead of a stale index."""
+        now = utcnow()
+        rows = [{"service_id": sid, "enqueued_at": now} for sid in sorted(service_ids)]
+        for chunk in _chunks(rows, 1000):
+            self.session.execute(insert(m.IndexOutbox), chunk)
+
+
+def count_records(builder: Builder) -> int:
+    kinds = defaultdict(int)
+    for kind in builder.ORDER:
+        kinds[kind] = len(builder.valid(kind))
+    return sum(kinds.values())

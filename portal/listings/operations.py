@@ -1,0 +1,352 @@
+"""The rules of keeping listings current. Functions check, change models and ``flush()``; views commit.
+
+Row-level rule: an agency user manages the records of their own organisation only; administrators
+manage every organisation's. Every lookup by id goes through a ``*_for(user, id)`` function that
+returns None for records the user may not manage, and views answer those with 404.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..common import today, utcnow
+from ..directory.models import (
+    Attribute,
+    Contact,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from ..extensions import db
+from .models import ProblemReport
+
+# Vocabularies an agency may link its services to ('serves'), and those that can restrict
+# eligibility ('only', e.g. women only, people on methadone only).
+SERVES_VOCABULARIES = ("category", "care_stage", "population", "condition", "delivery_mode")
+ONLY_VOCABULARIES = ("population", "condition")
+MAX_WAIT_WEEKS = 104
+
+
+# --- who may manage what ------------------------------------------------------------------------
+
+def can_manage(user, organization_id: str | None) -> bool:
+    """Admins manage everything; agency users their own organisation (workers never edit listings)."""
+    if user is None or not user.is_authenticated or organization_id is None:
+        return False
+    if user.has_role("admin"):
+        return True
+    return user.has_role("agency") and user.organization_id == organization_id
+
+
+def managed_organization_ids(user) -> list[str] | None:
+    """None means every organisation (admins)."""
+    if user.has_role("admin"):
+        return None
+    return [user.organization_id] if user.has_role("agency") and user.organization_id else []
+
+
+def services_for(user, organization_id: str | None = None) -> list[Service]:
+    query = (select(Service).options(selectinload(Service.organization))
+             .order_by(Service.organization_id, Service.name_zh))
+    scope = managed_organization_ids(user)
+    if scope is not None:
+        query = query.where(Service.organization_id.in_(scope))
+    if organization_id:
+        query = query.where(Service.organization_id == organization_id)
+    return list(db.session.scalars(query))
+
+
+def service_for(user, service_id: str) -> Service | None:
+    service = db.session.get(Service, service_id)
+    return service if service is not None and can_manage(user, service.organization_id) else None
+
+
+def organization_for(user, organization_id: str | None) -> Organization | None:
+    org = db.session.get(Organization, organization_id) if organization_id else None
+    return org if org is not None and can_manage(user, org.id) else None
+
+
+def locations_for(user, organization_id: str) -> list[Location]:
+    if not can_manage(user, organization_id):
+        return []
+    return list(db.session.scalars(select(Location).where(Location.organization_id == organization_id)
+                                   .order_by(Location.name_zh)))
+
+
+def location_for(user, location_id: str) -> Location | None:
+    location = db.session.get(Location, location_id)
+    return location if location is not None and can_manage(user, location.organization_id) else None
+
+
+def schedule_for(user, schedule_id: str) -> Schedule | None:
+    schedule = db.session.get(Schedule, schedule_id)
+    if schedule is None:
+        return None
+    service = schedule.service or (schedule.service_at_location.service if schedule.service_at_location else None)
+    return schedule if service is not None and can_manage(user, service.organization_id) else None
+
+
+def contact_for(user, contact_id: str) -> Contact | None:
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        return None
+    org_id = contact.organization_id or (contact.service.organization_id if contact.service else None)
+    return contact if can_manage(user, org_id) else None
+
+
+def phone_for(user, phone_id: str) -> Phone | None:
+    phone = db.session.get(Phone, phone_id)
+    if phone is None or phone.service is None:  # only service phones are edited here
+        return None
+    return phone if can_manage(user, phone.service.organization_id) else None
+
+
+# --- one-click status updates -------------------------------------------------------------------
+
+def set_capacity(service: Service, status: str, wait_weeks: int | None = None,
+                 now: datetime | None = None) -> None:
+    if status not in ("accepting", "waitlist", "full"):
+        raise ValueError(f"unknown capacity status {status!r}")
+    if status == "waitlist" and (wait_weeks is None or not 0 < wait_weeks <= MAX_WAIT_WEEKS):
+        raise ValueError("a waitlist needs a number of weeks")
+    service.capacity_status = status
+    service.wait_weeks = wait_weeks if status == "waitlist" else None
+    service.capacity_updated_at = now or utcnow()
+    db.session.flush()
+
+
+def close_temporarily(service: Service, reopens_on: date | None) -> None:
+    service.status = "temporarily_closed"
+    service.reopens_on = reopens_on
+    db.session.flush()
+
+
+def reopen(service: Service) -> None:
+    service.status = "active"
+    service.reopens_on = None
+    db.session.flush()
+
+
+def confirm_current(service: Service, now: datetime | None = None) -> None:
+    """"Still correct": the listing, capacity included, was checked by a person today."""
+    now = now or utcnow()
+    service.verified_on = now.date()
+    service.capacity_updated_at = now
+    db.session.flush()
+
+
+# --- editing ------------------------------------------------------------------------------------
+
+SERVICE_FIELDS = (
+    "name_zh", "name_en", "alternate_name", "description_zh", "description_en", "url", "email",
+    "application_process_zh", "application_process_en", "fees_description_zh", "fees_description_en",
+    "eligibility_description_zh", "eligibility_description_en", "minimum_age", "maximum_age",
+    "gender_eligibility", "residency_required", "interpretation_services", "accepts_referrals",
+)
+LOCATION_FIELDS = (
+    "location_type", "name_zh", "name_en", "address_zh", "address_en", "city", "postal_code", "area_id",
+    "latitude", "longitude", "transportation_zh", "transportation_en", "accessibility_zh", "accessibility_en",
+)
+
+
+def vocabulary_terms(vocabularies) -> dict[str, list[TaxonomyTerm]]:
+    rows = db.session.scalars(select(TaxonomyTerm).join(Taxonomy).where(Taxonomy.name.in_(vocabularies))
+                              .order_by(Taxonomy.name, TaxonomyTerm.position, TaxonomyTerm.code))
+    grouped: dict[str, list[TaxonomyTerm]] = {v: [] for v in vocabularies}
+    for term in rows:
+        grouped[term.taxonomy.name].append(term)
+    return grouped
+
+
+def current_terms(service: Service) -> tuple[set[str], set[str]]:
+    """(ids of terms the service serves, ids of terms its eligibility is restricted to)."""
+    serves = {a.taxonomy_term_id for a in service.attributes if a.value == "serves"}
+    only = {a.taxonomy_term_id for a in service.attributes if a.value == "only"}
+    return serves, only
+
+
+def save_service(service: Service, data: dict, location_ids: list[str], serves: set[str],
+                 only: set[str]) -> Service:
+    """Apply the edit form. ``location_ids`` must already be checked to belong to the service's
+    organisation (the view refuses anything else)."""
+    for field in SERVICE_FIELDS:
+        if field in data:
+            setattr(service, field, data[field])
+    if service.id is None:
+        db.session.add(service)
+        db.session.flush()
+    _set_locations(service, location_ids)
+    _set_terms(service, serves, only)
+    db.session.flush()
+    return service
+
+
+def _set_locations(service: Service, location_ids: list[str]) -> None:
+    wanted = set(location_ids)
+    for link in list(service.location_links):
+        if link.location_id not in wanted:
+            service.location_links.remove(link)
+    have = {link.location_id for link in service.location_links}
+    for location_id in sorted(wanted - have):
+        service.location_links.append(ServiceAtLocation(location_id=location_id))
+
+
+def _set_terms(service: Service, serves: set[str], only: set[str]) -> None:
+    wanted = {(tid, "serves") for tid in serves} | {(tid, "only") for tid in only}
+    editable = {term.id for terms in vocabulary_terms(SERVES_VOCABULARIES).values() for term in terms}
+    # Links to terms outside the editable vocabularies (e.g. an imported one) are left alone.
+    for attribute in list(service.attributes):
+        if attribute.taxonomy_term_id in editable and (attribute.taxonomy_term_id, attribute.value) not in wanted:
+            service.attributes.remove(attribute)
+    have = {(a.taxonomy_term_id, a.value) for a in service.attributes}
+    for term_id, value in sorted(wanted - have):
+        service.attributes.append(Attribute(taxonomy_term_id=term_id, value=value))
+
+
+def new_service(organization: Organization) -> Service:
+    return Service(organization_id=organization.id, organization=organization, status="active",
+                   capacity_status="unknown", verified_on=today())
+
+
+def save_location(location: Location, data: dict) -> Location:
+    for field in LOCATION_FIELDS:
+        if field in data:
+            setattr(location, field, data[field])
+    if location.id is None:
+        db.session.add(location)
+    db.session.flush()
+    return location
+
+
+def add_schedule(service: Service, weekday: int, opens_at, closes_at, notes: str | None) -> Schedule:
+    schedule = Schedule(service_id=service.id, weekday=weekday, opens_at=opens_at, closes_at=closes_at,
+                        notes=notes or None)
+    db.session.add(schedule)
+    db.session.flush()
+    return schedule
+
+
+def delete_record(obj) -> None:
+    db.session.delete(obj)
+    db.session.flush()
+
+
+def save_contact(contact: Contact, name: str, title: str | None, email: str | None,
+                 phone_number: str | None) -> Contact:
+    contact.name, contact.title, contact.email = name, title or None, email or None
+    if contact.id is None:
+        db.session.add(contact)
+        db.session.flush()
+    phone = contact.phones[0] if contact.phones else None
+    if phone_number and phone is None:
+        contact.phones.append(Phone(number=phone_number, type="voice"))
+    elif phone_number:
+        phone.number = phone_number
+    elif phone is not None:
+        contact.phones.remove(phone)
+    db.session.flush()
+    return contact
+
+
+def contact_fingerprint(contact: Contact) -> str:
+    """Contacts have no version column: the edit form carries this instead, so that a save over a
+    change made meanwhile is refused, not silently overwritten."""
+    import hashlib
+
+    phone = contact.phones[0].number if contact.phones else ""
+    raw = "\x1f".join(str(v or "") for v in (contact.name, contact.title, contact.email, phone))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def add_phone(service: Service, number: str, extension: str | None, kind: str, description: str | None) -> Phone:
+    phone = Phone(service_id=service.id, number=number, extension=extension or None, type=kind,
+                  description=description or None)
+    db.session.add(phone)
+    db.session.flush()
+    return phone
+
+
+# --- freshness ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StaleListing:
+    service_id: str
+    name_zh: str
+    name_en: str | None
+    days: int | None  # None: never verified
+
+
+def stale_listings(stale_after_days: int, on: date | None = None) -> dict[str, list[StaleListing]]:
+    """Per organisation id, its listings not verified for more than ``stale_after_days`` (defunct ones
+    are left out: nobody needs to confirm a service that no longer exists)."""
+    on = on or today()
+    cutoff = date.fromordinal(on.toordinal() - stale_after_days)
+    rows = db.session.execute(
+        select(Service.id, Service.organization_id, Service.name_zh, Service.name_en, Service.verified_on)
+        .where(Service.status != "defunct", (Service.verified_on.is_(None)) | (Service.verified_on < cutoff))
+        .order_by(Service.organization_id, Service.verified_on.is_(None).desc(), Service.verified_on, Service.name_zh)
+    )
+    grouped: dict[str, list[StaleListing]] = {}
+    for sid, org_id, name_zh, name_en, verified in rows:
+        days = (on - verified).days if verified else None
+        grouped.setdefault(org_id, []).append(StaleListing(sid, name_zh, name_en, days))
+    return grouped
+
+
+# --- problem reports ----------------------------------------------------------------------------
+
+def report_problem(service: Service, kind: str, text: str | None, reporter=None) -> ProblemReport:
+    report = ProblemReport(service_id=service.id, kind=kind, text=(text or "").strip() or None,
+                           reporter_id=reporter.id if reporter is not None and reporter.is_authenticated else None)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def recent_anonymous_reports(service_id: str, since: datetime) -> int:
+    return db.session.scalar(select(func.count(ProblemReport.id)).where(
+        ProblemReport.service_id == service_id, ProblemReport.reporter_id.is_(None),
+        ProblemReport.created_at >= since)) or 0
+
+
+def reports_for(user, status: str | None = "open") -> list[ProblemReport]:
+    query = (select(ProblemReport).join(Service).options(selectinload(ProblemReport.service))
+             .order_by(ProblemReport.created_at.desc()).limit(500))
+    scope = managed_organization_ids(user)
+    if scope is not None:
+        query = query.where(Service.organization_id.in_(scope))
+    if status:
+        query = query.where(ProblemReport.status == status)
+    return list(db.session.scalars(query))
+
+
+def report_for(user, report_id: int) -> ProblemReport | None:
+    report = db.session.get(ProblemReport, report_id)
+    return report if report is not None and can_manage(user, report.service.organization_id) else None
+
+
+def close_report(report: ProblemReport, user, outcome: str, note: str) -> ProblemReport:
+    if outcome not in ("resolved", "rejected"):
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if report.status != "open":
+        raise ValueError("report already closed")
+    report.status = outcome
+    report.resolution_note = note.strip()
+    report.resolved_by_id = user.id
+    report.resolved_at = utcnow()
+    db.session.flush()
+    return report
+
+
+def reports_by(user) -> list[ProblemReport]:
+    return list(db.session.scalars(select(ProblemReport).where(ProblemReport.reporter_id == user.id)
+                                   .options(selectinload(ProblemReport.service))
+                                   .order_by(ProblemReport.created_at.desc()).limit(200)))

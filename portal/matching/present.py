@@ -1,0 +1,94 @@
+"""A match result as plain dicts with its words rendered in one language: the results page and the
+JSON API show the same thing. ``translate`` is ``flask_babel.gettext`` in a request."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .catalog import Catalog
+from .engine import Exclusion, MatchResult, Suggestion
+from .explain import render, sentence
+
+Translate = Callable[[str], str]
+
+
+def _name(zh: str, en: str, lang: str) -> str:
+    return (en or zh) if lang == "en" else (zh or en)
+
+
+class Presenter:
+    def __init__(self, catalog: Catalog, translate: Translate, lang: str) -> None:
+        self.catalog = catalog
+        self.translate = translate
+        self.lang = lang
+
+    def need(self, code: str) -> dict:
+        return {"code": code, "name": self.catalog.label("category", code, self.lang)}
+
+    def _label(self, code: str) -> str:
+        return self.catalog.eligibility_label(code, self.lang)
+
+    def _text(self, parts) -> str:
+        return sentence(parts, self.translate, self._label, self.lang)
+
+    def _each(self, parts) -> list[dict]:
+        return [{"code": p.key, "text": render(p, self.translate, self._label, self.lang)} for p in parts]
+
+    def service(self, facts) -> dict:
+        return {
+            "id": facts.id,
+            "name": _name(facts.name_zh, facts.name_en, self.lang),
+            "organization_id": facts.organization_id,
+            "organization": _name(facts.organization_name_zh, facts.organization_name_en, self.lang),
+        }
+
+    def suggestion(self, s: Suggestion, rank: int) -> dict:
+        return {
+            "rank": rank,
+            "service": self.service(s.service),
+            "covers": [self.need(c) for c in s.covers],
+            "score": s.score,
+            "breakdown": s.breakdown,
+            "distance_km": s.distance_km,
+            "reach": s.reach,
+            "explanation": self._text(s.parts),
+            "flags": self._each(s.flags),
+        }
+
+    def exclusion(self, e: Exclusion) -> dict:
+        return {
+            "service": self.service(e.service),
+            "covers": [self.need(c) for c in e.covers],
+            "distance_km": e.distance_km,
+            "reasons": self._each(e.reasons),
+        }
+
+    def result(self, result: MatchResult, limit: int | None = None) -> dict:
+        suggestions = result.suggestions if limit is None else result.suggestions[:limit]
+        rank = {s.service.id: i for i, s in enumerate(result.suggestions, 1)}
+        plan = result.plan
+        return {
+            "needs": [self.need(n) for n in result.profile.needs],
+            "suggestions": [self.suggestion(s, i) for i, s in enumerate(suggestions, 1)],
+            "suggestions_total": result.eligible_total,
+            "plan": {
+                "organizations": plan.organizations,
+                "travel_km": plan.travel_km,
+                "steps": [
+                    {**self.suggestion(step.suggestion, rank[step.suggestion.service.id]),
+                     "for_needs": [self.need(n) for n in step.needs]}
+                    for step in plan.steps
+                ],
+                "unmet": [
+                    {"need": self.need(u.need),
+                     "nearest": self.service(u.nearest) if u.nearest else None,
+                     "nearest_km": u.nearest_km}
+                    for u in plan.unmet
+                ],
+            },
+            "excluded": [self.exclusion(e) for e in result.exclusions],
+            "excluded_total": result.excluded_total,
+            "relax": [
+                {"rule": r.rule, "adds": r.adds, "travel_km": r.travel_km}
+                for r in result.relaxations
+            ],
+        }

@@ -1,0 +1,168 @@
+"""Checking what a worker entered and turning it into a :class:`~.engine.Profile`.
+
+One set of rules for the intake form and the JSON API: both hand a plain mapping to
+:func:`parse_profile` and get back either a profile or errors per field (message ids with
+parameters, translated by the caller). No Flask inside.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import GENDERS, MAX_NEEDS, PAYMENT_KINDS, URGENCIES, Part, Profile
+from .explain import LANGUAGES, N_
+
+MAX_TRAVEL_KM = 500
+MAX_AGE = 130
+
+FIELDS = ("needs", "area", "latitude", "longitude", "travel_km", "remote_ok", "age", "gender",
+          "conditions", "populations", "payment", "languages", "urgency", "care_stage")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The codes a profile may use, from the directory's taxonomies and areas."""
+
+    categories: frozenset[str]
+    care_stages: frozenset[str] = frozenset()
+    conditions: frozenset[str] = frozenset()
+    populations: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset(LANGUAGES)
+    area_ids: Mapping[str, int] = field(default_factory=dict)  # area code -> id (districts, streets…)
+
+
+def _error(message: str, **params) -> Part:
+    return Part(message, tuple(sorted(params.items())))
+
+
+def render_error(error: Part, translate=lambda s: s) -> str:
+    text = translate(error.key)
+    return text % error.kwargs if error.params else text
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value: Any, errors: list[Part], *, integer: bool = False) -> float | int | None:
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        errors.append(_error(N_("Enter a number.")))
+        return None
+    try:
+        number = float(value.strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        errors.append(_error(N_("Enter a whole number.") if integer else N_("Enter a number.")))
+        return None
+    if not math.isfinite(number):
+        errors.append(_error(N_("Enter a number.")))
+        return None
+    if integer:
+        if not number.is_integer():
+            errors.append(_error(N_("Enter a whole number.")))
+            return None
+        return int(number)
+    return number
+
+
+def _codes(value: Any, allowed: frozenset[str], errors: list[Part]) -> tuple[str, ...]:
+    if _blank(value):
+        return ()
+    if isinstance(value, str):
+        value = [v for v in value.split(",")]
+    if not isinstance(value, (list, tuple)):
+        errors.append(_error(N_("Give a list of codes.")))
+        return ()
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            errors.append(_error(N_("Give a list of codes.")))
+            return ()
+        code = item.strip()
+        if not code:
+            continue
+        if code not in allowed:
+            errors.append(_error(N_("Unknown choice: %(code)s."), code=code[:40]))
+            continue
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def _choice(value: Any, allowed, errors: list[Part]) -> str | None:
+    if _blank(value):
+        return None
+    if not isinstance(value, str) or value.strip() not in allowed:
+        errors.append(_error(N_("Unknown choice: %(code)s."), code=str(value)[:40]))
+        return None
+    return value.strip()
+
+
+def _flag(value: Any, errors: list[Part]) -> bool:
+    if value in (None, "", False, "false", "0", "n", "no", "off"):
+        return False
+    if value in (True, "true", "1", "y", "yes", "on"):
+        return True
+    errors.append(_error(N_("Answer yes or no.")))
+    return False
+
+
+def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | None, dict[str, list[Part]]]:
+    """A profile, or ``(None, {field: [errors]})``. Unknown keys are ignored by the caller's choice."""
+    errors: dict[str, list[Part]] = {name: [] for name in FIELDS}
+
+    needs = _codes(raw.get("needs"), vocab.categories, errors["needs"])
+    if not needs and not errors["needs"]:
+        errors["needs"].append(_error(N_("Choose at least one need.")))
+    if len(needs) > MAX_NEEDS:
+        errors["needs"].append(_error(N_("Choose at most %(max)d needs."), max=MAX_NEEDS))
+
+    area_id = None
+    area = raw.get("area")
+    if not _blank(area):
+        if not isinstance(area, str) or area.strip() not in vocab.area_ids:
+            errors["area"].append(_error(N_("Unknown district or street.")))
+        else:
+            area_id = vocab.area_ids[area.strip()]
+    point_raw = raw.get("point")
+    lat_raw, lon_raw = raw.get("latitude"), raw.get("longitude")
+    if isinstance(point_raw, Mapping):
+        lat_raw, lon_raw = point_raw.get("lat", lat_raw), point_raw.get("lon", lon_raw)
+    lat = _number(lat_raw, errors["latitude"])
+    lon = _number(lon_raw, errors["longitude"])
+    if lat is not None and not -90 <= lat <= 90:
+        errors["latitude"].append(_error(N_("Latitude must be between -90 and 90.")))
+    if lon is not None and not -180 <= lon <= 180:
+        errors["longitude"].append(_error(N_("Longitude must be between -180 and 180.")))
+    if (lat is None) != (lon is None) and not errors["latitude"] and not errors["longitude"]:
+        errors["latitude" if lat is None else "longitude"].append(_error(N_("Enter both latitude and longitude.")))
+    point = (lat, lon) if lat is not None and lon is not None else None
+    if area_id is None and point is None and not any(errors[k] for k in ("area", "latitude", "longitude")):
+        errors["area"].append(_error(N_("Say where the client lives: a district or street, or a point.")))
+
+    travel = _number(raw.get("travel_km"), errors["travel_km"])
+    if travel is not None and not 0 < travel <= MAX_TRAVEL_KM:
+        errors["travel_km"].append(_error(N_("The travel limit must be more than 0 and at most %(max)d km."),
+                                          max=MAX_TRAVEL_KM))
+    age = _number(raw.get("age"), errors["age"], integer=True)
+    if age is not None and not 0 <= age <= MAX_AGE:
+        errors["age"].append(_error(N_("Age must be between 0 and 130.")))
+
+    profile_fields = dict(
+        remote_ok=_flag(raw.get("remote_ok"), errors["remote_ok"]),
+        gender=_choice(raw.get("gender"), GENDERS, errors["gender"]),
+        conditions=frozenset(_codes(raw.get("conditions"), vocab.conditions, errors["conditions"])),
+        populations=frozenset(_codes(raw.get("populations"), vocab.populations, errors["populations"])),
+        payment=frozenset(_codes(raw.get("payment"), frozenset(PAYMENT_KINDS), errors["payment"])),
+        languages=frozenset(_codes(raw.get("languages"), vocab.languages, errors["languages"])),
+        urgency=_choice(raw.get("urgency"), URGENCIES, errors["urgency"]) or "normal",
+        care_stage=_choice(raw.get("care_stage"), vocab.care_stages, errors["care_stage"]),
+    )
+    errors = {k: v for k, v in errors.items() if v}
+    if errors:
+        return None, errors
+    return Profile(needs=needs, area_id=area_id, point=point, travel_km=travel, age=age,
+                   **profile_fields), {}

@@ -1,0 +1,1 @@
+"""Clients, consent, referrals and their life cycle, inbox, board and follow-ups."""

@@ -1,0 +1,167 @@
+"""Row-level access: who may see which referral and client, and the lists built on that rule.
+
+A referral (and, through it, its client) is visible to the sending organisation, the receiving
+organisation once it was sent, the coordinators of its area once it was sent, and admins. Every view
+that takes an id goes through ``visible_referral`` / ``visible_client`` and answers 404 otherwise, so
+a user cannot even learn that a record exists.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, false, or_, select
+
+from ..common import utcnow
+from ..directory.models import Area
+from ..extensions import db
+from .models import Client, FollowUp, Referral, ReferralNeed
+from .statemachine import ADMIN, OPEN_STATUSES, RECEIVER, SENDER
+
+ORG_ROLES = ("worker", "agency")
+
+
+def _org_member(user) -> str | None:
+    """The organisation a worker/agency user acts for (None for other roles)."""
+    if user.organization_id and user.has_role(*ORG_ROLES):
+        return user.organization_id
+    return None
+
+
+def coordinator_area_ids(user) -> set[int] | None:
+    """Area ids a coordinator looks after (their area and everything below it); None = whole city."""
+    if user.area_id is None:
+        return None
+    children: dict[int | None, list[int]] = {}
+    for area_id, parent_id in db.session.execute(select(Area.id, Area.parent_id)):
+        children.setdefault(parent_id, []).append(area_id)
+    found, stack = set(), [user.area_id]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def _coordinator_covers_unplaced(user) -> bool:
+    # Referrals with no area at all belong to the city-wide coordinators.
+    if user.area_id is None:
+        return True
+    area = db.session.get(Area, user.area_id)
+    return area is not None and area.parent_id is None
+
+
+def visibility_clause(user):
+    """A SQL condition selecting the referrals this user may see."""
+    if user.has_role("admin"):
+        return None
+    clauses = []
+    org = _org_member(user)
+    if org:
+        clauses.append(Referral.from_organization_id == org)
+        clauses.append(and_(Referral.to_organization_id == org, Referral.sent_at.is_not(None)))
+    if user.has_role("coordinator"):
+        area_ids = coordinator_area_ids(user)
+        if area_ids is None:
+            clauses.append(Referral.sent_at.is_not(None))
+        else:
+            area_clause = Referral.area_id.in_(area_ids)
+            if _coordinator_covers_unplaced(user):
+                area_clause = or_(area_clause, Referral.area_id.is_(None))
+            clauses.append(and_(Referral.sent_at.is_not(None), area_clause))
+    return or_(*clauses) if clauses else false()
+
+
+def visible_referrals(user):
+    query = select(Referral)
+    clause = visibility_clause(user)
+    return query if clause is None else query.where(clause)
+
+
+def visible_referral(user, referral_id: str) -> Referral | None:
+    if not referral_id or len(referral_id) > 36:
+        return None
+    return db.session.scalar(visible_referrals(user).where(Referral.id == referral_id))
+
+
+def sides(user, referral: Referral) -> set[str]:
+    """What the user may act as on this referral (see statemachine)."""
+    result = set()
+    org = _org_member(user)
+    if org and org == referral.from_organization_id:
+        result.add(SENDER)
+    if org and org == referral.to_organization_id and referral.sent_at is not None:
+        result.add(RECEIVER)
+    if user.has_role("admin"):
+        result.add(ADMIN)
+    return result
+
+
+def visible_client(user, client_id: str) -> Client | None:
+    """The client page (consents, disclosures, contact) is for the recording organisation and admins;
+    receivers and coordinators see the pseudonymous client on the referral page."""
+    if not client_id or len(client_id) > 36:
+        return None
+    client = db.session.get(Client, client_id)
+    if client is None:
+        return None
+    if user.has_role("admin") or (_org_member(user) and client.organization_id == _org_member(user)):
+        return client
+    return None
+
+
+def clients_of_organization(organization_id: str) -> list[Client]:
+    return list(db.session.scalars(select(Client).where(Client.organization_id == organization_id)
+                                   .order_by(Client.created_at.desc()).limit(500)))
+
+
+def _overdue_first(query, now: datetime):
+    overdue = and_(Referral.status.in_(OPEN_STATUSES), Referral.due_at.is_not(None), Referral.due_at < now)
+    from sqlalchemy import case
+
+    return query.order_by(case((overdue, 0), else_=1), Referral.sent_at.desc().nulls_last(),
+                          Referral.created_at.desc())
+
+
+def sent_by(organization_id: str, status: str | None = None, limit: int = 300) -> list[Referral]:
+    query = select(Referral).where(Referral.from_organization_id == organization_id)
+    if status:
+        query = query.where(Referral.status == status)
+    return list(db.session.scalars(_overdue_first(query, utcnow()).limit(limit)))
+
+
+def inbox(organization_id: str, show: str = "open", limit: int = 300) -> list[Referral]:
+    """Referrals sent to the organisation: overdue first, then newest."""
+    query = select(Referral).where(Referral.to_organization_id == organization_id, Referral.sent_at.is_not(None))
+    if show == "open":
+        query = query.where(Referral.status.in_(OPEN_STATUSES))
+    return list(db.session.scalars(_overdue_first(query, utcnow()).limit(limit)))
+
+
+def board(user, status: str | None = None, service_id: str | None = None, category: str | None = None,
+          overdue_only: bool = False, limit: int = 500) -> list[Referral]:
+    """Open referrals the coordinator (or admin) may see, with the board's filters."""
+    now = utcnow()
+    query = visible_referrals(user).where(Referral.sent_at.is_not(None))
+    if status:
+        query = query.where(Referral.status == status)
+    else:
+        query = query.where(Referral.status.in_(OPEN_STATUSES))
+    if service_id:
+        query = query.where(Referral.service_id == service_id)
+    if category:
+        query = query.where(Referral.id.in_(select(ReferralNeed.referral_id)
+                                            .where(ReferralNeed.category_code == category)))
+    if overdue_only:
+        query = query.where(Referral.due_at.is_not(None), Referral.due_at < now)
+    return list(db.session.scalars(_overdue_first(query, now).limit(limit)))
+
+
+def follow_ups_due(organization_id: str | None, limit: int = 300) -> list[FollowUp]:
+    """Follow-ups not yet done for referrals this organisation sent or received, soonest first."""
+    query = select(FollowUp).join(Referral).where(FollowUp.done_on.is_(None))
+    if organization_id is not None:
+        query = query.where(or_(Referral.from_organization_id == organization_id,
+                                Referral.to_organization_id == organization_id))
+    return list(db.session.scalars(query.order_by(FollowUp.due_on).limit(limit)))

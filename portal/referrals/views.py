@@ -1,0 +1,376 @@
+"""Referral pages: my referrals, the new-referral form, a referral, the agency inbox, clients and
+consent, follow-ups and the coordinator board. Thin: parse, check access, call one operation,
+commit once, render. Every view that takes an id answers 404 for records the user may not see.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..accounts.permissions import refuse, roles_required, staff_required
+from ..accounts.views import safe_next
+from ..audit.models import AuditEvent, record
+from ..common import today
+from ..directory.models import Area, Service
+from ..extensions import db
+from . import choices, labels, operations, queries
+from .forms import BoardFilterForm, ClientForm, ConsentForm, FollowUpForm, ReferralForm, TransitionForm, opts
+from .models import Consent, FollowUp
+from .statemachine import STATUSES, Refusal, available_actions
+
+bp = Blueprint("referrals", __name__, url_prefix="/referrals")
+
+ORG_STAFF = ("worker", "agency")
+
+
+@bp.app_context_processor
+def _referral_labels():
+    return {"rl": labels, "rlabel": labels.label}
+
+
+def _org_or_refuse():
+    if not current_user.organization_id:
+        refuse(403)
+    return current_user.organization_id
+
+
+def _referral_or_404(referral_id: str):
+    referral = queries.visible_referral(current_user, referral_id)
+    if referral is None:
+        refuse(404)
+    return referral
+
+
+def _field_error(form, error: operations.ReferralError) -> None:
+    name = {"consent": "consent_given"}.get(error.field or "", error.field)
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+# --- lists --------------------------------------------------------------------------------------------
+
+@bp.route("/")
+@roles_required(*ORG_STAFF)
+def index():
+    org = _org_or_refuse()
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    rows = queries.sent_by(org, status)
+    return render_template("referrals/index.html", referrals=rows, status=status, statuses=STATUSES,
+                           category_labels=choices.term_labels("category"))
+
+
+@bp.route("/inbox")
+@roles_required("agency")
+def inbox():
+    org = _org_or_refuse()
+    show = "all" if request.args.get("show") == "all" else "open"
+    rows = queries.inbox(org, show)
+    return render_template("referrals/inbox.html", referrals=rows, show=show, form=TransitionForm(),
+                           available=lambda r: available_actions(r.status, queries.sides(current_user, r)),
+                           category_labels=choices.term_labels("category"))
+
+
+@bp.route("/board")
+@roles_required("coordinator", "admin")
+def board():
+    form = BoardFilterForm(request.args)
+    form.status.choices = opts([("", _("All open"))] + [(s, labels.STATUS[s]) for s in STATUSES])
+    form.service_id.choices = opts(choices.services_accepting_referrals())
+    form.category.choices = opts([("", "—")] + choices.terms("category"))
+    status = form.status.data if form.status.data in STATUSES else None
+    rows = queries.board(current_user, status=status, service_id=form.service_id.data or None,
+                         category=form.category.data or None, overdue_only=bool(form.overdue.data))
+    area = db.session.get(Area, current_user.area_id) if current_user.area_id else None
+    return render_template("referrals/board.html", referrals=rows, form=form, area=area,
+                           category_labels=choices.term_labels("category"))
+
+
+# --- new referral ---------------------------------------------------------------------------------------
+
+def _fill_referral_choices(form: ReferralForm, org: str) -> None:
+    form.client_id.choices = opts([("", _("New client"))] + [
+        (c.id, f"{c.code} · {c.birth_year or '?'} · {labels.label(labels.GENDER, c.gender)}")
+        for c in queries.clients_of_organization(org)])
+    form.area_id.choices = opts(choices.areas())
+    form.service_id.choices = opts(choices.services_accepting_referrals())
+    form.needs.choices = opts(choices.terms("category"))
+    stages = opts([("", "—")] + choices.terms("care_stage"))
+    form.from_stage.choices = stages
+    form.to_stage.choices = stages
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*ORG_STAFF)
+def new():
+    """``/referrals/new?service_id=<id>&needs=<code>,<code>&client_id=<id>`` opens the form prefilled
+    (the service page and the matching results link here)."""
+    org = _org_or_refuse()
+    form = ReferralForm()
+    _fill_referral_choices(form, org)
+    if request.method == "GET":
+        service_id = request.args.get("service_id", "")
+        if service_id and db.session.get(Service, service_id[:36]) is not None:
+            form.service_id.data = service_id
+        known = {choice.value for choice in form.needs.choices}
+        form.needs.data = [c for c in request.args.get("needs", "").split(",") if c in known]
+        if request.args.get("client_id") and queries.visible_client(current_user, request.args["client_id"]):
+            form.client_id.data = request.args["client_id"]
+        form.consent_purpose.data = _("Referral to the chosen service for the needs above")
+        form.consent_items.data = ["referral", "contact"]
+    elif form.validate_on_submit():
+        send = request.form.get("submit") != "draft"
+        client = None
+        if form.client_id.data:
+            client = queries.visible_client(current_user, form.client_id.data)
+            if client is None or client.organization_id != org:
+                refuse(404)
+        client_data = None if client else operations.ClientData(
+            birth_year=form.birth_year.data, gender=form.gender.data, area_id=_int_or_none(form.area_id.data),
+            language=form.language.data, contact_preference=form.contact_preference.data,
+            contact_phone=form.contact_phone.data, contact_note=form.contact_note.data,
+            contact_consent=form.contact_consent.data)
+        data = operations.ReferralData(
+            service_id=form.service_id.data, needs=list(form.needs.data or []), urgency=form.urgency.data,
+            reason=form.reason.data, from_stage=form.from_stage.data or None, to_stage=form.to_stage.data or None,
+            transfer_criterion=form.transfer_criterion.data, care_plan_notes=form.care_plan_notes.data,
+            follow_up_months=1 if form.follow_up_months.data == "1" else current_app.config.get("REFERRAL_FOLLOW_UP_MONTHS", 3))
+        consent = None
+        if form.consent_given.data:
+            consent = operations.ConsentData(scope=form.consent_scope.data, items=list(form.consent_items.data or []),
+                                             purpose=form.consent_purpose.data or "", given_on=form.consent_given_on.data,
+                                             expires_on=form.consent_expires_on.data)
+        try:
+            referral = operations.start_referral(current_user, client, client_data, data, consent, send)
+        except operations.ReferralError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        except Refusal as refusal:
+            db.session.rollback()
+            form.form_errors.append(labels.refusal_message(refusal))
+        else:
+            db.session.commit()
+            flash(_("Referral sent.") if send else _("Draft saved. It is not shared until you send it."), "success")
+            return redirect(url_for("referrals.detail", referral_id=referral.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("referrals/new.html", form=form), status
+
+
+# --- one referral ----------------------------------------------------------------------------------------
+
+def _detail_context(referral, form=None, refusal_text=None):
+    user_sides = queries.sides(current_user, referral)
+    contact = None
+    if operations.can_see_contact(current_user, referral):
+        contact = operations.contact_details(current_user, referral.client, referral)
+    record("referral_viewed", user_id=current_user.id, record_type="referral", record_id=referral.id)
+    form = form or TransitionForm()
+    form.receiver_handoff_id.choices = opts(choices.staff_of(referral.to_organization_id))
+    if not form.receiver_handoff_id.data:
+        form.receiver_handoff_id.data = str(referral.receiver_handoff_id or current_user.id)
+    consent_for_receiver = None
+    if "sender" in user_sides:
+        consent_for_receiver = operations.valid_consent(referral.client, referral.to_organization_id, referral.id)
+    db.session.commit()  # the audit rows
+    return dict(
+        referral=referral, sides=user_sides, actions=available_actions(referral.status, user_sides),
+        contact=contact, show_reason=operations.can_see_reason(current_user, referral),
+        show_care_plan=operations.can_see_care_plan(current_user, referral), form=form,
+        refusal_text=refusal_text, follow_up_form=FollowUpForm(), consent_for_receiver=consent_for_receiver,
+        category_labels=choices.term_labels("category"), stage_labels=choices.term_labels("care_stage"),
+        overdue=referral.is_overdue(), has_hidden_contact=referral.client.has_contact and contact is None,
+    )
+
+
+@bp.route("/<referral_id>")
+@staff_required
+def detail(referral_id):
+    referral = _referral_or_404(referral_id)
+    return render_template("referrals/detail.html", **_detail_context(referral))
+
+
+def transition_values(form: TransitionForm, action: str) -> dict:
+    reason = form.decline_reason.data if action == "decline" else form.not_connected_reason.data
+    return {"note": form.note.data, "reason": reason or None, "declined_by": form.declined_by.data or None,
+            "first_attended_on": form.first_attended_on.data if action == "connect" else None,
+            "receiver_handoff_id": _int_or_none(form.receiver_handoff_id.data)}
+
+
+@bp.route("/<referral_id>/transition", methods=["POST"])
+@staff_required
+def transition(referral_id):
+    referral = _referral_or_404(referral_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        refuse(400)
+    action = form.action.data
+    values = transition_values(form, action)
+    if values["receiver_handoff_id"] and values["receiver_handoff_id"] not in {
+            int(v) for v, _label in choices.staff_of(referral.to_organization_id)}:
+        values["receiver_handoff_id"] = None
+    try:
+        operations.transition(current_user, referral, action, values,
+                              follow_up_default=current_app.config.get("REFERRAL_FOLLOW_UP_MONTHS", 3))
+        db.session.commit()
+    except (Refusal, operations.ReferralError, StaleDataError) as problem:
+        db.session.rollback()
+        if isinstance(problem, Refusal):
+            message = labels.refusal_message(problem)
+        elif isinstance(problem, StaleDataError):
+            message = _("Someone else changed this referral at the same time. Please look at it again.")
+        else:
+            message = str(problem.message)
+        referral = _referral_or_404(referral_id)
+        context = _detail_context(referral, refusal_text=message)
+        return render_template("referrals/detail.html", **context), 409
+    flash(_("Referral updated: %(status)s.", status=labels.label(labels.STATUS, referral.status)), "success")
+    target = safe_next(form.next.data) if form.next.data else None
+    return redirect(target or url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.route("/<referral_id>/follow-ups/<int:follow_up_id>", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def follow_up(referral_id, follow_up_id):
+    referral = _referral_or_404(referral_id)
+    item = db.session.get(FollowUp, follow_up_id)
+    if item is None or item.referral_id != referral.id or not queries.sides(current_user, referral) & {"sender", "receiver"}:
+        refuse(404)
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        try:
+            operations.record_follow_up(current_user, item, form.outcome.data, form.done_on.data, form.note.data,
+                                        form.next_on.data)
+        except operations.ReferralError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Follow-up recorded."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(safe_next(request.form.get("next")) or url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.route("/follow-ups")
+@roles_required(*ORG_STAFF)
+def follow_ups():
+    org = _org_or_refuse()
+    return render_template("referrals/follow_ups.html", items=queries.follow_ups_due(org), form=FollowUpForm(),
+                           today=today(), add_months=operations.add_months)
+
+
+# --- clients and consent ------------------------------------------------------------------------------
+
+@bp.route("/clients/")
+@roles_required(*ORG_STAFF)
+def clients():
+    org = _org_or_refuse()
+    return render_template("referrals/clients.html", clients=queries.clients_of_organization(org))
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+@roles_required(*ORG_STAFF)
+def new_client():
+    _org_or_refuse()
+    form = ClientForm()
+    form.area_id.choices = opts(choices.areas())
+    if form.validate_on_submit():
+        data = operations.ClientData(
+            birth_year=form.birth_year.data, gender=form.gender.data, area_id=_int_or_none(form.area_id.data),
+            language=form.language.data, contact_preference=form.contact_preference.data,
+            contact_phone=form.contact_phone.data, contact_note=form.contact_note.data,
+            contact_consent=form.contact_consent.data)
+        try:
+            client = operations.create_client(current_user, data)
+        except operations.ReferralError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Client %(code)s recorded.", code=client.code), "success")
+            return redirect(url_for("referrals.client", client_id=client.id))
+    return render_template("referrals/client_new.html", form=form), 400 if request.method == "POST" else 200
+
+
+def _client_or_404(client_id):
+    client = queries.visible_client(current_user, client_id)
+    if client is None:
+        refuse(404)
+    return client
+
+
+def _client_page(client, consent_form=None, status=200):
+    # Contact details on the client page: the recording organisation only (admins manage, not read).
+    own = current_user.organization_id == client.organization_id
+    contact = operations.contact_details(current_user, client) if client.has_contact and own else None
+    consent_form = consent_form or ConsentForm()
+    consent_form.organization_id.choices = opts(choices.organizations())
+    if not consent_form.consent_purpose.data:
+        consent_form.consent_purpose.data = _("Referral and follow-up for the client's needs")
+    disclosures = db.session.query(AuditEvent).filter(
+        AuditEvent.record_type == "client", AuditEvent.record_id == client.id,
+        AuditEvent.action == "disclosure").order_by(AuditEvent.at.desc()).all()
+    db.session.commit()  # the audit row of the contact view
+    return render_template("referrals/client.html", client=client, contact=contact, consent_form=consent_form,
+                           disclosures=disclosures, org_names=dict(choices.organizations())), status
+
+
+@bp.route("/clients/<client_id>")
+@roles_required(*ORG_STAFF, "admin")
+def client(client_id):
+    return _client_page(_client_or_404(client_id))
+
+
+@bp.route("/clients/<client_id>/consents", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def add_consent(client_id):
+    client = _client_or_404(client_id)
+    if client.organization_id != current_user.organization_id:
+        refuse(404)
+    form = ConsentForm()
+    form.organization_id.choices = opts(choices.organizations())
+    if form.validate_on_submit():
+        try:
+            operations.record_consent(current_user, client, form.organization_id.data, form.consent_items.data or [],
+                                      form.consent_purpose.data or "", form.consent_given_on.data,
+                                      form.consent_expires_on.data)
+        except operations.ReferralError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Consent recorded."), "success")
+            return redirect(url_for("referrals.client", client_id=client.id))
+    return _client_page(client, form, 400)
+
+
+@bp.route("/clients/<client_id>/consents/<consent_id>/revoke", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def revoke_consent(client_id, consent_id):
+    client = _client_or_404(client_id)
+    consent = db.session.get(Consent, consent_id[:36])
+    if consent is None or consent.client_id != client.id or client.organization_id != current_user.organization_id:
+        refuse(404)
+    # CSRFProtect (app-wide) has already checked this one-button form's token.
+    try:
+        operations.revoke_consent(current_user, consent)
+    except operations.ReferralError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Consent revoked. The receiving organisation no longer sees the contact details."), "success")
+    return redirect(url_for("referrals.client", client_id=client.id))

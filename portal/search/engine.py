@@ -1,0 +1,346 @@
+"""The searcher a process keeps open: Whoosh's readers plus in-memory document sets.
+
+Opening costs something (reading the compact stored values of every document), so a process opens
+the index once and afterwards only refreshes: ``SearchEngine.snapshot()`` checks whether the index
+changed (a new Whoosh generation, or a new folder after a rebuild) and, if so, builds a new
+``Snapshot``. Work is kept per Whoosh segment, keyed by the segment's id: a saved change adds a small
+segment and marks one deletion in the big one, so a refresh reuses everything already computed for
+the big segment and only reads the new one. Whoosh readers are not safe to use from several threads
+at once, so every read from them happens under one lock; the sets derived from them are immutable.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import os
+import re
+import threading
+from collections import OrderedDict
+from datetime import date, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from . import bits
+from .documents import FACET_FIELDS, HIDDEN_STATUSES
+
+VERIFIED_BASE = date(2000, 1, 1).toordinal()  # verified days are stored relative to this
+CELL_DEGREES = 0.02  # ~2 km: the grid used to find the nearest services without scanning all
+_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")  # Whoosh's table of contents, one file per generation
+_SEGMENT_CACHE = 4096
+_SNAPSHOT_CACHE = 1024
+
+
+class _LRU(OrderedDict):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key, compute):
+        try:
+            value = self[key]
+            self.move_to_end(key)
+            return value
+        except KeyError:
+            pass
+        value = compute()
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+def _postings(reader, field: str, word: str) -> list[int]:
+    """All document numbers (deleted ones included) holding ``word`` in ``field`` of one segment."""
+    if (field, word) not in reader:
+        return []
+    terms = reader._terms  # noqa: SLF001 - read the blocks directly: ~10x faster than all_ids()
+    matcher = terms.matcher(field, reader._text_to_bytes(field, word), reader.schema[field].format)
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_lastblock"):
+        ids: list[int] = []
+        while matcher.is_active():
+            matcher._read_ids()
+            ids.extend(matcher._ids)
+            if matcher._lastblock:
+                break
+            matcher._next_block()
+        return ids
+    return list(matcher.all_ids())
+
+
+def cell_of(lat: float, lon: float) -> tuple[int, int]:
+    return (math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES))
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+class SegmentData:
+    """What one Whoosh segment holds, in local document numbers. Immutable except for caches."""
+
+    def __init__(self, reader, lock: threading.RLock) -> None:
+        self.reader = reader
+        self.lock = lock
+        self.size = reader.doc_count_all()
+        self.ids: list[str] = []
+        self.verified: list[int] = []
+        self.points: list[list[tuple[float, float]]] = []
+        self.hours: list[list[tuple]] = []
+        for docnum in range(self.size):
+            stored = reader.stored_fields(docnum)
+            self.ids.append(stored.get("id", ""))
+            self.verified.append(stored.get("verified") or 0)
+            self.points.append([tuple(p) for p in stored.get("points") or ()])
+            self.hours.append([tuple(h) for h in stored.get("hours") or ()])
+        self.facets: dict[str, dict[str, int]] = {}
+        for field in FACET_FIELDS:
+            values = {}
+            if field in reader.schema:
+                for raw in reader.lexicon(field):
+                    value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    values[value] = bits.from_ids(_postings(reader, field, value), self.size)
+            self.facets[field] = values
+        cells: dict[tuple[int, int], list[int]] = {}
+        for docnum, points in enumerate(self.points):
+            for cell in {cell_of(*p) for p in points}:
+                cells.setdefault(cell, []).append(docnum)
+        self.cells = {cell: bits.from_ids(ids, self.size) for cell, ids in cells.items()}
+        self.has_points = bits.from_ids((d for d, p in enumerate(self.points) if p), self.size)
+        self.verified_slices = self._slices([max(0, v - VERIFIED_BASE) if v else 0 for v in self.verified])
+        self._words = _LRU(_SEGMENT_CACHE)
+        self._open: dict[tuple, int] = {}
+        self._boundaries: dict[int, list[int]] = {}
+        self._fresh: dict[int, int] = {}
+
+    def _slices(self, values: list[int]) -> list[int]:
+        width = max(values, default=0).bit_length()
+        return [bits.from_ids((d for d, v in enumerate(values) if v >> b & 1), self.size) for b in range(width)]
+
+    def word(self, field: str, word: str) -> int:
+        def compute():
+            with self.lock:
+                return bits.from_ids(_postings(self.reader, field, word), self.size)
+
+        return self._words.get_or((field, word), compute)
+
+    def verified_since(self, ordinal: int) -> int:
+        if ordinal not in self._fresh:
+            self._fresh[ordinal] = bits.from_ids((d for d, v in enumerate(self.verified) if v and v >= ordinal),
+                                                 self.size)
+        return self._fresh[ordinal]
+
+    def open_at(self, day: date, minute: int) -> int:
+        """Documents open on that date at that minute of the day. Opening hours change state only at
+        their own boundaries, so the answer is cached per (date, interval between boundaries)."""
+        weekday, ordinal = day.isoweekday(), day.toordinal()
+        if weekday not in self._boundaries:
+            self._boundaries[weekday] = sorted(
+                {m for hours in self.hours for h in hours if h[0] == weekday for m in h[1:3]})
+        slot = bisect.bisect_right(self._boundaries[weekday], minute)
+        key = (ordinal, slot)
+        if key not in self._open:
+            self._open[key] = bits.from_ids(
+                (d for d, hours in enumerate(self.hours)
+                 if any(h[0] == weekday and h[1] <= minute < h[2]
+                        and (h[3] is None or h[3] <= ordinal) and (h[4] is None or ordinal <= h[4])
+                        for h in hours)),
+                self.size)
+        return self._open[key]
+
+
+class Snapshot:
+    """One generation of the index, in global document numbers."""
+
+    def __init__(self, reader, segments: list[tuple[SegmentData, int, frozenset]], key) -> None:
+        self.key = key
+        self.reader = reader
+        self.segments = segments
+        self._words = _LRU(_SNAPSHOT_CACHE)
+        self._facets: dict[tuple[str, str], int] = {}
+        self._cache: dict = {}
+        self.size = sum(s.size for s, _, _ in segments)
+        alive = bits.full(self.size)
+        for segment, offset, deleted in segments:
+            if deleted:
+                alive &= ~(bits.from_ids(deleted, segment.size) << offset)
+        self.alive = alive
+        hidden = 0
+        for status in HIDDEN_STATUSES:
+            hidden |= self.facet("status", status)
+        self.visible = alive & ~hidden
+
+    def _combine(self, local) -> int:
+        total = 0
+        for segment, offset, _ in self.segments:
+            value = local(segment)
+            if value:
+                total |= value << offset
+        return total
+
+    def _locate(self, doc: int) -> tuple[SegmentData, int]:
+        for segment, offset, _ in self.segments:
+            if offset <= doc < offset + segment.size:
+                return segment, doc - offset
+        raise IndexError(doc)
+
+    # --- sets ------------------------------------------------------------------------------
+    def word(self, field: str, word: str) -> int:
+        return self._words.get_or((field, word), lambda: self._combine(lambda s: s.word(field, word)))
+
+    def facet(self, field: str, value: str) -> int:
+        key = (field, value)
+        if key not in self._facets:
+            self._facets[key] = self._combine(lambda s: s.facets.get(field, {}).get(value, 0))
+        return self._facets[key]
+
+    def facet_values(self, field: str) -> list[str]:
+        key = ("values", field)
+        if key not in self._cache:
+            values = set()
+            for segment, _, _ in self.segments:
+                values.update(segment.facets.get(field, {}))
+            self._cache[key] = sorted(values)
+        return self._cache[key]
+
+    def open_at(self, moment: datetime) -> int:
+        return self._combine(lambda s: s.open_at(moment.date(), moment.hour * 60 + moment.minute))
+
+    def verified_since(self, day: date) -> int:
+        return self._combine(lambda s: s.verified_since(day.toordinal()))
+
+    def verified_slices(self) -> list[int]:
+        if "verified" not in self._cache:
+            width = max((len(s.verified_slices) for s, _, _ in self.segments), default=0)
+            self._cache["verified"] = [
+                self._combine(lambda s, b=b: s.verified_slices[b] if b < len(s.verified_slices) else 0)
+                for b in range(width)
+            ]
+        return self._cache["verified"]
+
+    def has_points(self) -> int:
+        if "has_points" not in self._cache:
+            self._cache["has_points"] = self._combine(lambda s: s.has_points)
+        return self._cache["has_points"]
+
+    def cells(self) -> dict[tuple[int, int], int]:
+        if "cells" not in self._cache:
+            keys = set()
+            for segment, _, _ in self.segments:
+                keys.update(segment.cells)
+            self._cache["cells"] = {k: self._combine(lambda s, k=k: s.cells.get(k, 0)) for k in keys}
+        return self._cache["cells"]
+
+    # --- per document --------------------------------------------------------------------------
+    def service_id(self, doc: int) -> str:
+        segment, local = self._locate(doc)
+        return segment.ids[local]
+
+    def points(self, doc: int) -> list[tuple[float, float]]:
+        segment, local = self._locate(doc)
+        return segment.points[local]
+
+    def verified_ordinal(self, doc: int) -> int:
+        segment, local = self._locate(doc)
+        return segment.verified[local]
+
+    def docs_for(self, service_ids) -> int:
+        """The set of (live) documents of these services."""
+        if "doc_of" not in self._cache:
+            doc_of = {}
+            for segment, offset, deleted in self.segments:
+                for local, sid in enumerate(segment.ids):
+                    if local not in deleted:
+                        doc_of[sid] = offset + local
+            self._cache["doc_of"] = doc_of
+        doc_of = self._cache["doc_of"]
+        return bits.from_ids((doc_of[s] for s in service_ids if s in doc_of), self.size)
+
+    # --- vocabulary (for "did you mean") -------------------------------------------------------
+    def lexicon(self, field: str) -> set[str]:
+        key = ("lexicon", field)
+        if key not in self._cache:
+            words = set()
+            for segment, _, _ in self.segments:
+                with segment.lock:
+                    for raw in segment.reader.lexicon(field):
+                        words.add(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+            self._cache[key] = words
+        return self._cache[key]
+
+
+class SearchEngine:
+    """Owns the open index for one process; hand out the current snapshot."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._segments: dict[str, SegmentData] = {}
+        self._snapshot: Snapshot | None = None
+
+    def _key(self):
+        try:
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            return None
+        try:
+            names = os.listdir(self.path)
+        except FileNotFoundError:
+            return None
+        generations = [int(m.group(1)) for m in map(_TOC.match, names) if m]
+        return (inode, max(generations)) if generations else None
+
+    def snapshot(self) -> Snapshot | None:
+        """The current snapshot, refreshed if the index changed; None if there is no index."""
+        key = self._key()
+        current = self._snapshot
+        if current is not None and current.key == key:
+            return current
+        if key is None:
+            return None
+        with self._lock:
+            if self._snapshot is not None and self._snapshot.key == self._key():
+                return self._snapshot
+            self._snapshot = self._open()
+            return self._snapshot
+
+    def _open(self) -> Snapshot:
+        ix = whoosh_index.open_dir(str(self.path))
+        # The key is read before the reader: if the index moves on in between, the next call sees a
+        # newer generation than the key and refreshes again (never the other way round).
+        key = (os.stat(self.path).st_ino, ix.latest_generation())
+        reader = ix.reader()
+        segments, keep = [], {}
+        for leaf, offset in reader.leaf_readers():
+            segid = f"{key[0]}:{leaf.segment().segment_id()}"
+            data = self._segments.get(segid)
+            if data is None:
+                data = SegmentData(leaf, self._lock)
+            else:
+                data.reader = leaf  # same files; keep the newest reader open
+            keep[segid] = data
+            deleted = frozenset(leaf.segment().deleted_docs()) if leaf.has_deletions() else frozenset()
+            segments.append((data, offset, deleted))
+        self._segments = keep
+        return Snapshot(reader, segments, key)
+
+    def close(self) -> None:
+        with self._lock:
+            self._snapshot = None
+            self._segments = {}
+
+
+_ENGINES: dict[str, SearchEngine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine_for(path: str | Path) -> SearchEngine:
+    """One engine per index folder per process."""
+    key = str(Path(path).resolve())
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = SearchEngine(key)
+        return _ENGINES[key]

@@ -1,0 +1,105 @@
+""""Did you mean": when a word of the query matches nothing, find what was probably meant.
+
+Three kinds of near miss, all common with Chinese input methods and English spelling:
+- pinyin typed instead of characters ("meishatong" -> 美沙酮, "chuanxi fuwu" -> 喘息服务);
+- a homophone picked from the input method's list ("美沙同" -> 美沙酮: same pinyin);
+- an English typo ("metadone" -> methadone, "respit" -> respite): edit distance 1 or 2.
+The candidates come from the synonym table, the domain words, the caller's vocabulary (taxonomy
+labels, area names) and the Chinese words of the index's names and terms. A candidate is only used
+if it finds something.
+"""
+from __future__ import annotations
+
+import re
+
+from .analyzers import DOMAIN_WORDS, has_cjk, pinyin_key, query_words
+from .query import Clause
+from .synonyms import table
+
+_LATIN_WORD = re.compile(r"[a-z][a-z\-']+")
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, giving up above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        best = current[0]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class Vocabulary:
+    def __init__(self, phrases) -> None:
+        self.latin: set[str] = set()
+        self.pinyin: dict[str, list[str]] = {}
+        for phrase in phrases:
+            phrase = (phrase or "").strip()
+            if not phrase:
+                continue
+            if has_cjk(phrase):
+                self.pinyin.setdefault(pinyin_key(phrase), []).append(phrase)
+            else:
+                lowered = phrase.lower()
+                self.latin.add(lowered)
+                self.latin.update(_LATIN_WORD.findall(lowered))
+
+
+def _vocabulary(snap, extra: tuple[str, ...]) -> Vocabulary:
+    key = ("vocabulary", extra)
+    cache = snap._cache  # noqa: SLF001 - per-snapshot cache, dropped when the index changes
+    if key not in cache:
+        phrases = [p for group in table().groups for p in group]
+        phrases += list(DOMAIN_WORDS) + list(extra)
+        for field in ("terms", "name"):
+            phrases += [w for w in snap.lexicon(field) if has_cjk(w) and len(w) >= 2]
+        cache[key] = Vocabulary(phrases)
+    return cache[key]
+
+
+def _clause_for(phrase: str) -> Clause | None:
+    alternatives = tuple(a for a in (tuple(query_words(p)) for p in table().alternatives(phrase)) if a)
+    return Clause(phrase, alternatives) if alternatives else None
+
+
+def candidates(snap, label: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """Likely meant phrases for ``label``, best first."""
+    vocab = _vocabulary(snap, extra)
+    found: list[str] = []
+    if has_cjk(label):
+        key = pinyin_key(label)
+    else:
+        key = re.sub(r"[^a-z]", "", label.lower())
+        limit = 1 if len(key) <= 5 else 2
+        close = sorted((edit_distance(key, word.replace(" ", ""), limit), word) for word in vocab.latin
+                       if abs(len(word.replace(" ", "")) - len(key)) <= limit)
+        found += [word for distance, word in close if 0 < distance <= limit]
+    if key:
+        found = vocab.pinyin.get(key, []) + found
+        if len(key) >= 6 and not vocab.pinyin.get(key):
+            near = sorted((edit_distance(key, other, 1), other) for other in vocab.pinyin
+                          if abs(len(other) - len(key)) <= 1)
+            found += [p for distance, other in near if distance == 1 for p in vocab.pinyin[other]]
+    return [p for p in dict.fromkeys(found) if p.lower() != label.lower()]
+
+
+def correct_clause(snap, clause: Clause, base: int, extra: tuple[str, ...] = ()) -> Clause | None:
+    """A replacement clause that finds something within ``base``, or None."""
+    from .searching import _clause_sets  # the same matching as the search itself
+
+    for phrase in candidates(snap, clause.label, extra)[:12]:
+        better = _clause_for(phrase)
+        if better is not None and _clause_sets(snap, better).any & base:
+            return better
+    return None
