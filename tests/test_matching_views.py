@@ -135,11 +135,12 @@ def test_no_location_at_all_is_an_error_on_the_area_field(client, login_as):
     assert "请填写服务对象居住的区或街道，或一个坐标点。" in page
 
 
-def test_form_without_csrf_token_is_refused_with_a_message(client, login_as):
+def test_form_without_csrf_token_is_refused(app, client, login_as):
     login_as("worker")
-    response = client.post("/match", data={"needs": ["counselling"], "area": "JL-01"})
+    response = client.post("/match", data={"needs": ["methadone_maintenance"], "area": "JL-11"})
     assert response.status_code == 400
-    assert "表单已过期，请重新提交。" in text(response)
+    assert 'id="results"' not in text(response)
+    assert unmet_rows(app) == []
 
 
 def test_back_to_results_after_adding_to_the_resource_list_reruns_the_last_profile(app, client, login_as):

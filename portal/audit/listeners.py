@@ -35,7 +35,7 @@ REDACTED_FIELDS = {"contact": {"name", "email"}}
 REDACTED = "(changed)"
 # Descriptions may be long (imports have seen 5 MB ones); the trail keeps the start.
 MAX_VALUE_CHARS = 1000
-BULK_REASONS = {"hsds_import", "seed"}
+BULK_REASONS = {"hsds_import", "seed", "seed_demo"}
 MAX_SUMMARY_IDS = 500
 
 _PENDING = "_audit_pending"

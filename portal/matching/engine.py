@@ -60,6 +60,8 @@ CELL_DEG = 0.02
 # service could only rank above the nearest ones by covering more needs, and those are found through
 # the other needs' candidates. Keeps a match fast when thousands of services lie within reach.
 MAX_PLACED_PER_NEED = 1000
+# Online/phone services beyond the travel limit, per need, nearest first (when the client can use them).
+MAX_REMOTE_PER_NEED = 300
 # The care-plan search is exact over every eligible service up to this many; beyond, it is exact
 # over the nearest few and the widest few per need (a city-scale directory with thousands in reach).
 PLAN_EXACT_UP_TO = 400
@@ -252,7 +254,7 @@ class Directory:
     def __post_init__(self) -> None:
         by_category: dict[str, list[int]] = {}
         cells: dict[str, dict[tuple[int, int], list[int]]] = {}
-        remote: dict[str, list[int]] = {}
+        remote: dict[str, dict[tuple[int, int], list[int]]] = {}
         visiting: dict[str, dict[int, list[int]]] = {}
         unlocated: dict[str, list[int]] = {}
         for index, service in enumerate(self.services):
@@ -266,15 +268,17 @@ class Directory:
                     grid.setdefault(key, []).append(index)
                 if not keys:
                     unlocated.setdefault(category, []).append(index)
-                if service.remote:
-                    remote.setdefault(category, []).append(index)
+                if service.remote:  # placed remote services, by cell (unplaced ones are in unlocated)
+                    rgrid = remote.setdefault(category, {})
+                    for key in keys:
+                        rgrid.setdefault(key, []).append(index)
                 if visits:
                     by_area = visiting.setdefault(category, {})
                     for area_id in served:
                         by_area.setdefault(area_id, []).append(index)
         self.by_category = {k: tuple(v) for k, v in by_category.items()}
         self._cells = {c: {k: tuple(v) for k, v in g.items()} for c, g in cells.items()}
-        self._remote = {k: tuple(v) for k, v in remote.items()}
+        self._remote = {c: {k: tuple(v) for k, v in g.items()} for c, g in remote.items()}
         self._visiting = {c: {k: tuple(v) for k, v in g.items()} for c, g in visiting.items()}
         self._unlocated = {k: tuple(v) for k, v in unlocated.items()}
         self._bounds = {
@@ -321,16 +325,16 @@ class Directory:
 
     def candidates(self, category: str, point: tuple[float, float] | None, radius_km: float | None,
                    lineage: Iterable[int] = (), remote_ok: bool = False,
-                   cap: int | None = MAX_PLACED_PER_NEED) -> set[int]:
-        """Services of a category the client might reach: those placed near the client, nearest
-        first (rings of grid cells out to ``radius_km``, stopping once ``cap`` are found), those that
-        visit the client's area, those without a place and, when the client can use them, the
-        online/phone ones. Without a point: every service of the category."""
+                   cap: int | None = MAX_PLACED_PER_NEED, remote_cap: int | None = MAX_REMOTE_PER_NEED) -> set[int]:
+        """Services of a category the client might reach, nearest first (rings of grid cells):
+        - placed services out to ``radius_km``, stopping once ``cap`` are found;
+        - when the client can use them, online/phone services beyond that, the nearest ``remote_cap``
+          (a local hotline knows the local services);
+        - services that visit the client's area, and services without a stated place.
+        Without a point: every service of the category."""
         if point is None:
             return set(self.by_category.get(category, ()))
         found = set(self._unlocated.get(category, ()))
-        if remote_ok:
-            found.update(self._remote.get(category, ()))
         visiting = self._visiting.get(category)
         if visiting:
             for area_id in lineage:
@@ -338,30 +342,41 @@ class Directory:
         grid = self._cells.get(category)
         if not grid:
             return found
+        remote = self._remote.get(category, {}) if remote_ok else {}
         i_lo, i_hi, j_lo, j_hi = self._bounds[category]
         ci, cj = _cell(*point)
         cell_km = CELL_DEG * 110.574 * max(min(1.0, math.cos(math.radians(point[0]))), 0.01)
-        last = max(ci - i_lo, i_hi - ci, cj - j_lo, j_hi - cj)
-        if radius_km is not None:
-            last = min(last, math.ceil(radius_km / cell_km) + 1)
-        taken = 0
+        edge = max(ci - i_lo, i_hi - ci, cj - j_lo, j_hi - cj)
+        placed_last = edge if radius_km is None else min(edge, math.ceil(radius_km / cell_km) + 1)
+        last = edge if remote else placed_last
+        taken = remote_taken = 0
         for ring in range(0, last + 1):
-            if ring == 0:
-                cells = [(ci, cj)]
-            else:
-                top, bottom = ci - ring, ci + ring
-                cells = [(top, j) for j in range(cj - ring, cj + ring + 1)]
-                cells += [(bottom, j) for j in range(cj - ring, cj + ring + 1)]
-                cells += [(i, cj - ring) for i in range(top + 1, bottom)]
-                cells += [(i, cj + ring) for i in range(top + 1, bottom)]
-            for key in cells:
-                bucket = grid.get(key)
+            placed_open = ring <= placed_last and (cap is None or taken < cap)
+            remote_open = bool(remote) and (remote_cap is None or remote_taken < remote_cap)
+            if not placed_open and not remote_open:
+                break
+            source = grid if placed_open else remote
+            for key in _ring(ci, cj, ring):
+                bucket = source.get(key)
                 if bucket:
                     found.update(bucket)
-                    taken += len(bucket)
-            if cap is not None and taken >= cap:
-                break
+                    if placed_open:
+                        taken += len(bucket)
+                    else:
+                        remote_taken += len(bucket)
         return found
+
+
+def _ring(ci: int, cj: int, ring: int) -> list[tuple[int, int]]:
+    """The cells at Chebyshev distance ``ring`` from (ci, cj)."""
+    if ring == 0:
+        return [(ci, cj)]
+    top, bottom = ci - ring, ci + ring
+    cells = [(top, j) for j in range(cj - ring, cj + ring + 1)]
+    cells += [(bottom, j) for j in range(cj - ring, cj + ring + 1)]
+    cells += [(i, cj - ring) for i in range(top + 1, bottom)]
+    cells += [(i, cj + ring) for i in range(top + 1, bottom)]
+    return cells
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:

@@ -14,6 +14,10 @@ import jieba
 from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
 
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
+# Text is cut into runs of Chinese characters (segmented by jieba) and everything else (split on
+# word characters by a regular expression: ~10x faster than passing Latin text through jieba).
+_RUNS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
+_LATIN_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ready = threading.Lock()
 _initialised = False
@@ -74,6 +78,25 @@ class BilingualTokenizer(Tokenizer):
             yield token
 
 
+def _tokens(text: str, search: bool):
+    """(word, start, end): jieba for Chinese runs (search mode: long words and their parts),
+    a regular expression for the rest."""
+    for run in _RUNS.finditer(text):
+        offset = run.start()
+        if _CJK.match(run.group(0)):
+            if search:
+                for word, start, end in jieba.tokenize(run.group(0), mode="search"):
+                    yield word, offset + start, offset + end
+            else:
+                position = offset
+                for word in jieba.cut(run.group(0)):
+                    yield word, position, position + len(word)
+                    position += len(word)
+        else:
+            for match in _LATIN_TOKEN.finditer(run.group(0)):
+                yield match.group(0), offset + match.start(), offset + match.end()
+
+
 class FusedBilingualAnalyzer(Tokenizer):
     """jieba search-mode segmentation, lower-casing, English stop words and stemming in one pass.
 
@@ -95,7 +118,7 @@ class FusedBilingualAnalyzer(Tokenizer):
             return found
         stems, stop = FusedBilingualAnalyzer._stems, english_stop_words()
         words = []
-        for word, start, end in jieba.tokenize(value, mode="search"):
+        for word, start, end in _tokens(value, search=True):
             word = word.strip()
             if not word or not _WORD.search(word):
                 continue
@@ -218,7 +241,7 @@ def surface_query_words(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
     init_jieba()
     words: list[tuple[str, str, tuple[str, ...]]] = []
     seen = set()
-    for raw in jieba.cut(text):
+    for raw, _start, _end in _tokens(text, search=False):
         word = normalise_word(raw)
         if word is None or word in seen:
             continue

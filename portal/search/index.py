@@ -35,6 +35,7 @@ from ..directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from .analyzers import init_jieba
 from .documents import SCHEMA_VERSION, build_schema, service_document
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 WRITE_TIMEOUT = 30.0
 REQUEST_WRITE_TIMEOUT = 2.0
 VERSION_FILE = "portal_schema_version"
+PARALLEL_FROM = 20_000  # services; below this a rebuild takes seconds in one process
+MAX_PROCS = 4
 
 
 class IndexBusyError(RuntimeError):
@@ -152,7 +155,11 @@ class SearchIndex:
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir(parents=True)
         ix = whoosh_index.create_in(str(fresh), build_schema())
-        writer = ix.writer(limitmb=256)
+        # Large rebuilds analyse text in several processes (jieba is the bottleneck); each writes
+        # its own segment, which the searcher handles like any other. Small ones stay in-process.
+        procs = min(os.cpu_count() or 1, MAX_PROCS) if total >= PARALLEL_FROM else 1
+        init_jieba()  # before forking, so the workers inherit the loaded dictionary
+        writer = ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
         done = 0
         # Outbox rows older than the start are covered by this rebuild; newer ones are applied after.
         started = utcnow()

@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from ..common import utcnow
+from ..common import UUIDMixin, new_uuid, utcnow
 from ..directory import models as m
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,11 @@ def _service_ids_for(session: Session, obj) -> set[str]:
 def _enqueue(session: Session, flush_context, instances) -> None:
     if session.info.get("skip_outbox"):
         return
+    # New rows get their UUID at INSERT time, which is after this hook: give it to them now so the
+    # outbox can name them (a service created without an explicit id would otherwise be missed).
+    for obj in session.new:
+        if isinstance(obj, UUIDMixin) and obj.id is None:
+            obj.id = new_uuid()
     ids: set[str] = set()
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if obj in session.dirty and not session.is_modified(obj, include_collections=False):

@@ -1,0 +1,131 @@
+"""Index consistency: a change is searchable right after its commit; a crash between the commit and
+the index write loses nothing (``flask index sync`` recovers it); one writer at a time, with a
+clear message for the one that has to wait; rebuilds swap in a complete index."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.directory.models import IndexOutbox, Service
+from portal.extensions import db
+from portal.search.index import IndexBusyError, SearchIndex
+from portal.search.query import SearchParams
+from portal.search.service import get_engine, get_index, run_search
+
+
+def _found(app, query: str) -> list[str]:
+    with app.test_request_context():
+        return [h.service_id for h in run_search(SearchParams(q=query)).hits]
+
+
+def _rename_first_service(app, new_name: str) -> str:
+    with app.app_context():
+        service = db.session.scalar(select(Service).where(Service.status == "active").order_by(Service.id).limit(1))
+        service.name_zh = new_name
+        db.session.commit()
+        return service.id
+
+
+def test_a_saved_change_is_searchable_at_once_in_the_same_process(app):
+    assert _found(app, "qzxuniquename") == []
+    _found(app, "美沙酮")  # the process has its searcher open before the change
+    service_id = _rename_first_service(app, "qzxuniquename")
+    assert _found(app, "qzxuniquename") == [service_id]
+
+
+def test_crash_between_commit_and_index_write_is_recovered_by_sync(app, runner, client, monkeypatch):
+    def crash(self, session, service_ids):
+        raise OSError("simulated crash while writing the index")
+
+    monkeypatch.setattr(SearchIndex, "_apply_locked", crash)
+    service_id = _rename_first_service(app, "qzxcrashrecovery")
+    # The database has the change; the index does not; the outbox remembers it.
+    assert _found(app, "qzxcrashrecovery") == []
+    assert client.get("/healthz").json["outbox_backlog"] >= 1
+    monkeypatch.undo()
+
+    result = runner.invoke(args=["index", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "Applied" in result.output
+    assert _found(app, "qzxcrashrecovery") == [service_id]
+    assert client.get("/healthz").json["outbox_backlog"] == 0
+
+
+def test_a_change_while_another_process_writes_waits_in_the_outbox(app, runner):
+    with app.app_context():
+        index = get_index()
+    holder_ready, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with index.exclusive(timeout=5):
+            holder_ready.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    try:
+        holder_ready.wait(5)
+        app.config["SEARCH_APPLY_AFTER_COMMIT"] = True
+        service_id = _rename_first_service(app, "qzxlockwait")  # its apply gives up after a short wait
+        with app.app_context():
+            assert db.session.scalar(select(func.count(IndexOutbox.id))) >= 1
+        result = runner.invoke(args=["index", "sync", "--wait", "0.2"])
+        assert result.exit_code == 1
+        assert "being written by another process" in result.output
+    finally:
+        release.set()
+        thread.join()
+    assert runner.invoke(args=["index", "sync"]).exit_code == 0
+    assert _found(app, "qzxlockwait") == [service_id]
+
+
+def test_the_lock_refuses_a_second_writer_with_a_clear_error(app):
+    with app.app_context():
+        index = get_index()
+        with index.exclusive(timeout=1):
+            with pytest.raises(IndexBusyError, match="being written by another process"):
+                with index.exclusive(timeout=0.1):
+                    pass
+
+
+def test_rebuild_replaces_the_index_and_the_running_searcher_follows(app, runner):
+    with app.app_context():
+        before = get_engine().snapshot().key
+        total = db.session.scalar(select(func.count(Service.id)).where(Service.status != "defunct"))
+    result = runner.invoke(args=["index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed" in result.output
+    with app.test_request_context():
+        assert get_engine().snapshot().key != before
+        assert run_search(SearchParams()).total == total
+
+
+def test_ensure_rebuilds_an_index_from_an_older_version(app, runner):
+    with app.app_context():
+        index = get_index()
+        (index.path / "portal_schema_version").write_text("1")
+        assert index.needs_rebuild()
+    result = runner.invoke(args=["index", "ensure"])
+    assert result.exit_code == 0, result.output
+    assert "building it" in result.output
+    with app.app_context():
+        assert not get_index().needs_rebuild()
+
+
+def test_deleting_a_service_removes_it_from_search(app):
+    service_id = _rename_first_service(app, "qzxtobedeleted")
+    assert _found(app, "qzxtobedeleted") == [service_id]
+    with app.app_context():
+        db.session.delete(db.session.get(Service, service_id))
+        db.session.commit()
+    assert _found(app, "qzxtobedeleted") == []
+
+
+def test_defunct_services_are_not_found(app):
+    service_id = _rename_first_service(app, "qzxdefunct")
+    with app.app_context():
+        db.session.get(Service, service_id).status = "defunct"
+        db.session.commit()
+    assert _found(app, "qzxdefunct") == []
