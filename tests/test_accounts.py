@@ -191,3 +191,15 @@ def test_token_of_deactivated_user_stops_working(app):
 
 def test_hash_password_is_salted():
     assert hash_password("same-password") != hash_password("same-password")
+
+
+def test_logout_clears_the_session_but_keeps_the_language(client):
+    login(client, "worker@demo.local")
+    client.get("/?lang=en")
+    with client.session_transaction() as sess:
+        sess["left_behind"] = "previous user's working data"
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
+    assert "Signed out." in response.get_data(as_text=True)
+    with client.session_transaction() as sess:
+        assert "left_behind" not in sess
+        assert sess.get("lang") == "en"

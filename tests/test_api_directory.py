@@ -153,3 +153,17 @@ def test_openapi_document_describes_every_read_endpoint(client):
     assert {"q", "search", "page", "per_page", "taxonomy_term_id", "organization_id", "modified_after"} <= names
     root = client.get("/api/v1/").get_json()
     assert root["openapi_url"].endswith("/api/v1/openapi.json")
+
+
+def test_every_api_route_is_described_in_the_openapi_document(app, client):
+    import re
+
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1")) or "/"
+        documented = paths.get(path) or paths.get(re.sub(r"\{\w+\}", "{id}", path))
+        assert documented, f"{rule.rule} is not in openapi.json"
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in documented, f"{method} {rule.rule} is not in openapi.json"

@@ -114,10 +114,11 @@ def test_hsds_import_flushes_are_summarised_per_record_type(app):
             db.session.commit()
         finally:
             db.session.info.pop("audit_reason")
-        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulk_create",
-                                                           AuditEvent.record_type == "language")).all()
+        rows = [row for row in db.session.scalars(select(AuditEvent).where(
+                    AuditEvent.action == "bulk_create", AuditEvent.record_type == "language"))
+                if row.changes["_reason"] == "hsds_import"]  # the demo seed's load is summarised too
         assert len(rows) == 1
-        assert rows[0].changes["count"] == 3 and rows[0].changes["_reason"] == "hsds_import"
+        assert rows[0].changes["count"] == 3
         assert len(rows[0].changes["ids"]) == 3
 
 

@@ -265,3 +265,22 @@ def test_catalog_signature_notices_a_change_made_by_another_process(app):
         assert second is not first
         assert next(s for s in second.directory.services if s.id == MMT_JIANGBIN).status == "inactive"
         assert db.session.scalar(select(func.count()).select_from(UnmetNeed)) == 0
+
+
+def test_last_profile_is_not_shown_to_the_next_user_of_the_browser(client, login_as):
+    login_as("worker")
+    post_match(client, needs=["methadone_maintenance"], area="JL-11-01", age="40", conditions=["opioid_use"])
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/match")})
+    login_as("agency")
+    page = text(client.get("/match?again=1"))
+    assert 'id="results"' not in page and 'value="40"' not in page
+
+
+def test_care_stage_next_step_stays_within_its_pathway(app):
+    from portal.matching.catalog import load_catalog
+
+    with app.app_context():
+        positions = load_catalog(db.session).directory.stage_positions
+    assert positions["home_based_rehab"] + 1 == positions["community_integration"]
+    assert positions["maintenance_treatment"] + 1 == positions["relapse_prevention_reintegration"]
+    assert positions["aftercare"] + 1 not in positions.values()  # aftercare is not followed by hospital discharge

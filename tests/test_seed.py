@@ -364,3 +364,16 @@ def test_flask_seed_demo_fails_clearly_without_a_schema(unmigrated_app):
     result = unmigrated_app.test_cli_runner().invoke(args=["seed", "demo"])
     assert result.exit_code != 0
     assert "flask db upgrade" in result.output
+
+
+def test_loading_the_demo_data_is_audited_as_one_summary_per_table_not_thousands_of_rows(app):
+    from sqlalchemy import func, select
+
+    from portal.audit.models import AuditEvent
+    from portal.extensions import db
+
+    with app.app_context():
+        seed_rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulk_create")).all()
+        assert {row.changes["_reason"] for row in seed_rows} == {"seed_demo"}
+        assert {row.record_type for row in seed_rows} >= {"organization", "service", "location"}
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "create")) == 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -65,6 +65,12 @@ def logout():
     end_session(current_user)
     db.session.commit()
     logout_user()
+    # Drop whatever else the session held (e.g. the last matching profile, the resource list):
+    # the next person at this browser starts clean. Only the language choice survives.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
     flash(_("Signed out."), "info")
     return redirect(url_for("accounts.login"))
 

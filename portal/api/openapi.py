@@ -34,6 +34,53 @@ def _id_param(what: str) -> dict:
             "schema": {"type": "string", "format": "uuid"}}
 
 
+_TOKEN = [{"bearerAuth": []}]
+_JSON_OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}}
+_STAFF_ERRORS = {"401": {"description": "Missing, expired or revoked token"},
+                 "403": {"description": "The token's user may not use this endpoint"}}
+
+
+def _staff(summary: str, description: str, ok: str = "200", body: bool = False, params=()) -> dict:
+    operation = {"summary": summary, "description": description, "security": _TOKEN,
+                 "parameters": list(params),
+                 "responses": {ok: {"description": "OK", **_JSON_OBJECT},
+                               "400": {"description": "Invalid input; `fields` lists the problem per field"},
+                               **_STAFF_ERRORS}}
+    if body:
+        operation["requestBody"] = {"required": True, **_JSON_OBJECT}
+    return operation
+
+
+_REFERRAL_ID = {"name": "referral_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+# Staff endpoints (bearer tokens). Bodies are described in words: they are ours, not HSDS.
+STAFF_PATHS = {
+    "/me": {"get": _staff("Who this token acts as", "email, roles and organisation of the token's user.")},
+    "/match": {"post": _staff(
+        "Suggest services for one client's needs",
+        "Same fields as the /match form (needs, district/street or lat/lon, max_km, remote_ok, age, gender, "
+        "conditions, populations, payment, languages, urgency, care_stage). Returns the ranked suggestions "
+        "with explanations and score breakdowns, the care plan, unmet needs and the exclusions with reasons.",
+        body=True)},
+    "/referrals": {
+        "get": _staff("Referrals the token's organisation may see",
+                      "Page object of referrals (pseudonymous client codes only).", params=PAGE_PARAMS),
+        "post": _staff("Create and send a referral",
+                       "client (new, pseudonymous) or client_id, service_id, needs, urgency, handoff person, "
+                       "consent (scope, items, purpose, given_on, expires_on). Refused without valid consent "
+                       "covering the receiving organisation.", ok="201", body=True)},
+    "/referrals/{referral_id}": {"get": _staff(
+        "One referral with its history", "Contact details only where consent allows; every view is audited.",
+        params=[_REFERRAL_ID])},
+    "/referrals/{referral_id}/transitions": {"post": _staff(
+        "Move a referral through its life cycle",
+        '{"action": "acknowledge" | "accept" | "waitlist" | "decline" | "connect" | "complete" | '
+        '"not_connected" | "cancel" | …, "note", "reason", "declined_by", "first_attended_on"}. '
+        "An action the current state or the token's organisation does not allow is refused with 409.",
+        body=True, params=[_REFERRAL_ID])},
+}
+
+
 def openapi_document(server: str, api_version: str, hsds_version: str) -> dict:
     return {
         "openapi": "3.1.0",
@@ -93,6 +140,7 @@ def openapi_document(server: str, api_version: str, hsds_version: str) -> dict:
                 "responses": _page_of("taxonomy_term.json", "A page of taxonomy terms.")}},
             "/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": {"description": "OpenAPI 3.1 document"}}}},
+            **STAFF_PATHS,
         },
         "components": {
             "schemas": {"Page": {"type": "object", "required": [
@@ -103,6 +151,9 @@ def openapi_document(server: str, api_version: str, hsds_version: str) -> dict:
                                                                  "description": "Items on this page."},
                     "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
                     "empty": {"type": "boolean"}, "contents": {"type": "array"}}}},
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": (
+                "A staff token from `flask tokens create --email EMAIL`; it acts as that user and sees only "
+                "what that user's organisation may see.")}},
             "responses": {
                 "NotFound": {"description": "No such record", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}}}},

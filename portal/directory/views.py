@@ -23,6 +23,15 @@ from .models import Organization, Service
 
 bp = Blueprint("directory", __name__)
 
+
+@bp.record_once
+def _load_dictionary(state) -> None:
+    # jieba's dictionary takes ~0.5 s to load: at start-up, not in someone's first search. Its cache
+    # goes to the instance folder instead of /tmp.
+    from ..search.analyzers import init_jieba
+
+    init_jieba(cache_dir=state.app.instance_path)
+
 PRINT_LANGUAGES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
 
 

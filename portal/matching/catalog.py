@@ -1,10 +1,11 @@
 """The directory as plain data for the engine, loaded once per process and kept until it changes.
 
-Loading reads a handful of flat queries (no ORM objects), so 100k services load in seconds, not
-minutes. The cached copy is rebuilt when:
+Loading reads a handful of flat queries (no ORM objects: far cheaper than walking relationships;
+its time at 100k services is not measured yet). The cached copy is rebuilt when:
 - this process commits a change to any directory record (a session listener bumps a generation), or
 - another process did: a cheap signature (row counts and latest ``updated_at`` of the directory
-  tables) is compared at most every ``CHECK_SECONDS``.
+  tables) is compared at most every ``CHECK_SECONDS``;
+- it is older than ``MAX_AGE_SECONDS`` (edits the signature cannot see).
 """
 from __future__ import annotations
 
@@ -21,7 +22,12 @@ from .engine import AreaFacts, Directory, ServiceFacts
 from .profile import Vocabulary
 
 CHECK_SECONDS = 5.0
+# Reload at least this often: another process's edit of a child row (an attribute's value, a cost's
+# kind) changes neither a count nor an updated_at, so the signature alone could miss it.
+MAX_AGE_SECONDS = 600.0
 FREEZE_ABOVE = 20_000
+# Care-stage codes that end a pathway of the continuum (seed/data/taxonomies.json).
+PATHWAY_ENDS = frozenset({"aftercare"})
 _DIRECTORY_MODELS = (m.Service, m.Organization, m.Location, m.ServiceAtLocation, m.Attribute,
                      m.CostOption, m.Language, m.ServiceArea, m.TaxonomyTerm, m.Taxonomy, m.Area)
 
@@ -43,6 +49,7 @@ class Catalog:
     vocabulary: Vocabulary
     terms: dict[str, tuple[Term, ...]]  # vocabulary name -> terms in order
     area_codes: dict[int, str] = field(default_factory=dict)
+    loaded_at: float = field(default_factory=time.monotonic)
 
     def term(self, vocabulary: str, code: str) -> Term | None:
         return next((t for t in self.terms.get(vocabulary, ()) if t.code == code), None)
@@ -136,7 +143,8 @@ def get_catalog(session: Session) -> Catalog:
     if cached is not None and cached[1] == generation and now - cached[2] < CHECK_SECONDS:
         return cached[3]
     sig = signature(session)
-    if cached is not None and cached[0] == sig and cached[1] == generation:
+    fresh_enough = cached is not None and now - cached[3].loaded_at < MAX_AGE_SECONDS
+    if cached is not None and cached[0] == sig and cached[1] == generation and fresh_enough:
         with _lock:
             _cache[key] = (sig, generation, now, cached[3])
         return cached[3]
@@ -269,7 +277,13 @@ def load_catalog(session: Session) -> Catalog:
         ))
 
     stages = ordered.get("care_stage", ())
-    directory = Directory(tuple(services), areas, {t.code: i for i, t in enumerate(stages)})
+    positions, step = {}, 0
+    for term in stages:
+        positions[term.code] = step
+        # The vocabulary holds two pathways one after the other (substance use, then psychiatric
+        # rehabilitation); a gap after the first one's last stage keeps "next step" within a pathway.
+        step += 2 if term.code in PATHWAY_ENDS else 1
+    directory = Directory(tuple(services), areas, positions)
     from .explain import LANGUAGES
 
     vocabulary = Vocabulary(

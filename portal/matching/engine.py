@@ -170,10 +170,6 @@ class Part:
         return dict(self.params)
 
 
-def part(key: str, **params) -> Part:
-    return Part(key, tuple(sorted(params.items())))
-
-
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     service: ServiceFacts

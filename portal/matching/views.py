@@ -59,12 +59,13 @@ def match_page():
     outcome = None
     relaxed = None
     if request.method == "GET":
-        saved = session.get(LAST_PROFILE) if request.args.get("again") else None
+        saved = _saved_profile() if request.args.get("again") else None
         form = MatchForm(formdata=None, data=saved) if saved else MatchForm(formdata=None)
         catalog = _catalog()
         _choices(form, catalog, lang)
         if saved:
             outcome = run_match(db.session, saved)
+            _attach_errors(form, outcome.errors)  # e.g. an area removed since
         return _render(form, catalog, lang, outcome)
 
     form = MatchForm()
@@ -81,14 +82,27 @@ def match_page():
             getattr(form, name).data = raw[name]
     outcome = run_match(db.session, raw)
     if outcome.errors:
-        for name, errors in outcome.errors.items():
-            getattr(form, name).errors = [render_error(e, _) for e in errors]
+        _attach_errors(form, outcome.errors)
         return _render(form, catalog, lang)
     if not relaxed:  # a relaxed re-run is the same client: count an unmet need once
         record_unmet_needs(db.session, outcome, current_user.organization_id)
     db.session.commit()
-    session[LAST_PROFILE] = {k: v for k, v in raw.items()}
+    # Tied to the user, so that on a shared computer the next person to sign in never sees it.
+    session[LAST_PROFILE] = {"user": current_user.id, "raw": dict(raw)}
     return _render(form, catalog, lang, outcome, relaxed)
+
+
+def _saved_profile() -> dict | None:
+    saved = session.get(LAST_PROFILE)
+    if not isinstance(saved, dict) or saved.get("user") != current_user.id:
+        session.pop(LAST_PROFILE, None)
+        return None
+    return saved.get("raw")
+
+
+def _attach_errors(form: MatchForm, errors) -> None:
+    for name, field_errors in errors.items():
+        getattr(form, name).errors = [render_error(e, _) for e in field_errors]
 
 
 def _catalog() -> Catalog:

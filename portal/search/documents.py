@@ -7,11 +7,13 @@ filter without touching the database. Cards are filled from the database for the
 from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Existence
 
+from . import whoosh_fixes  # noqa: F401  (must be applied before any segment is written)
 from .analyzers import BilingualAnalyzer
 
 # Bump when the schema or the document layout changes: ``flask index ensure`` then rebuilds.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Services in these states are kept out of search results.
 HIDDEN_STATUSES = ("defunct",)
@@ -24,18 +26,27 @@ VOCABULARY_FACETS = ("category", "care_stage", "population", "condition", "deliv
 FACET_FIELDS = VOCABULARY_FACETS + ("area", "cost", "language", "status", "capacity", "accepting")
 
 
+class SearchText(TEXT):
+    """Analysed text that only records which documents hold a word: no positions, frequencies or
+    field lengths. Ranking works on document sets (see ``searching``), so those would only cost
+    build time (about half of it) and disk."""
+
+    def __init__(self, analyzer, stored: bool = False) -> None:
+        super().__init__(analyzer=analyzer, phrase=False, stored=stored)
+        self.format = Existence()
+        self.scorable = False
+        self.vector = None
+
+
 def build_schema() -> Schema:
     analyzer = BilingualAnalyzer()
-    # phrase=False: no positions. Nothing here runs phrase queries, and positions cost build time
-    # and disk.
-    text = dict(analyzer=analyzer, phrase=False)
     return Schema(
         id=ID(stored=True, unique=True),
-        name=TEXT(stored=True, **text),
-        organization=TEXT(**text),
-        terms=TEXT(**text),
-        body=TEXT(**text),
-        places=TEXT(**text),
+        name=SearchText(analyzer, stored=True),
+        organization=SearchText(analyzer),
+        terms=SearchText(analyzer),
+        body=SearchText(analyzer),
+        places=SearchText(analyzer),
         organization_id=ID(stored=True),
         **{name: KEYWORD(commas=True) for name in FACET_FIELDS},
         verified=STORED(),  # ordinal day of verified_on, 0 if never

@@ -333,14 +333,20 @@ class SearchEngine:
             self._segments = {}
 
 
-_ENGINES: dict[str, SearchEngine] = {}
+_ENGINES: OrderedDict[str, SearchEngine] = OrderedDict()
 _ENGINES_LOCK = threading.Lock()
+_MAX_ENGINES = 8  # one per index folder; a server has one, a test run many short-lived ones
 
 
 def engine_for(path: str | Path) -> SearchEngine:
-    """One engine per index folder per process."""
+    """One engine per index folder per process (the least recently used ones beyond a few are
+    dropped, which closes their files)."""
     key = str(Path(path).resolve())
     with _ENGINES_LOCK:
-        if key not in _ENGINES:
-            _ENGINES[key] = SearchEngine(key)
-        return _ENGINES[key]
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = _ENGINES[key] = SearchEngine(key)
+            while len(_ENGINES) > _MAX_ENGINES:
+                _ENGINES.popitem(last=False)[1].close()
+        _ENGINES.move_to_end(key)
+        return engine

@@ -159,7 +159,7 @@ class SearchIndex:
         # its own segment, which the searcher handles like any other. Small ones stay in-process.
         procs = min(os.cpu_count() or 1, MAX_PROCS) if total >= PARALLEL_FROM else 1
         init_jieba()  # before forking, so the workers inherit the loaded dictionary
-        writer = ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
+        writer = ix.writer(limitmb=512, procs=procs, multisegment=procs > 1)
         done = 0
         # Outbox rows older than the start are covered by this rebuild; newer ones are applied after.
         started = utcnow()

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from . import bits
-from .analyzers import has_cjk
 from .engine import CELL_DEGREES, Snapshot, distance_km
 from .query import MULTI_FILTERS, Clause, QueryPlan, SearchParams, plan
 from .suggest import correct_clause
@@ -341,10 +340,6 @@ def _drop_suggestions(params: SearchParams, filters: dict[str, int], text: int) 
         suggestions.append((name, value, count))
     suggestions.sort(key=lambda s: -s[2])
     return suggestions
-
-
-def is_cjk_query(text: str) -> bool:
-    return has_cjk(text)
 
 
 __all__ = ["Hit", "QueryPlan", "SearchParams", "SearchResult", "search"]
