@@ -109,3 +109,14 @@ def test_api_errors_are_json(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.json["status"] == 404
+
+
+def test_home_page_links_each_stage_of_the_continuum_to_its_services(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/search?stage=home_based_rehab"' in html
+    listing = client.get("/search?stage=home_based_rehab").get_data(as_text=True)
+    everything = client.get("/search").get_data(as_text=True)
+    import re
+
+    count = lambda page: int(re.search(r"找到 (\d+) 个服务", page).group(1))  # noqa: E731
+    assert 0 < count(listing) < count(everything)
