@@ -51,7 +51,9 @@ class Config:
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
         )
         self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "index"))
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # hide_parameters: a database error (logged with its traceback) never carries the values that
+        # were being written, which may be client details.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
 
         # Sessions: HttpOnly always, Secure when served over HTTPS (production), short lifetime.
