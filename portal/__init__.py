@@ -40,6 +40,9 @@ def register_logging(app: Flask) -> None:
     logging.getLogger("werkzeug").addFilter(_StripQueryFilter())
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .log_privacy import install
+
+    install(app)
 
 
 class _StripQueryFilter(logging.Filter):

@@ -120,3 +120,11 @@ def test_home_page_links_each_stage_of_the_continuum_to_its_services(client):
 
     count = lambda page: int(re.search(r"找到 (\d+) 个服务", page).group(1))  # noqa: E731
     assert 0 < count(listing) < count(everything)
+
+
+def test_shared_page_pieces_are_translated_too(client):
+    """Macros live in templates/_macros, a folder Babel skips unless told: their strings must be in
+    the Chinese catalogue like every other."""
+    html = client.get("/search?q=美沙酮").get_data(as_text=True)
+    assert "加入资源对接卡" in html
+    assert "Add to resource list" not in html

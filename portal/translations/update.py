@@ -2,7 +2,8 @@
 
     .venv/bin/python -m portal.translations.update      (or: make messages)
 
-1. extract every translatable string from portal/ and templates/ into messages.pot;
+1. extract every translatable string from portal/ and templates/ (including folders named
+   `_macros`, which Babel skips by default) into messages.pot;
 2. update the zh_CN and en catalogues from it;
 3. fill the Chinese catalogue (zh_Hans_CN: what Babel calls zh_CN) from the tables in portal/translations/zh/*.py (each defines ``ZH = {msgid: text}``;
    one table per domain so that people working on different domains never edit the same file);
@@ -58,7 +59,7 @@ def fill(locale: str, table: dict[str, str]) -> list[str]:
 def main() -> int:
     pot = "portal/translations/messages.pot"
     _run("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", pot, "--no-location",
-         "--sort-output", "--omit-header", ".")
+         "--sort-output", "--omit-header", "--ignore-dirs", ".*", ".")
     _run("update", "-i", pot, "-d", "portal/translations", "--no-fuzzy-matching", "--ignore-obsolete")
     missing = fill("zh_Hans_CN", translations())
     _run("compile", "-d", "portal/translations")
