@@ -24,8 +24,8 @@ def notify(users: Iterable[User], kind: str, text_zh: str, text_en: str | None =
         db.session.add(note)
         created.append(note)
         if mail:
-            queue_mail(user.email, kind, subject=text_en if user.locale == "en" and text_en else text_zh,
-                       body=(text_en if user.locale == "en" and text_en else text_zh) + (f"\n\n{link}" if link else ""))
+            text = text_en if user.locale == "en" and text_en else text_zh
+            queue_mail(user.email, kind, subject=text, body=text + (f"\n\n{link}" if link else ""))
     return created
 
 
