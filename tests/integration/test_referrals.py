@@ -13,8 +13,8 @@ from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.referrals.models import Client, Consent, FollowUp, Referral, ReferralEvent
 
-from .conftest import DEMO_PASSWORDS, login
-from .referral_helpers import (
+from ..conftest import DEMO_PASSWORDS, login
+from ..referral_helpers import (
     MMT_ORG,
     MMT_SERVICE,
     OTHER_PASSWORD,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.directory import models as m
 from portal.extensions import db
-from tests.test_hsds_schemas import needs_shared, page_errors, schema_errors
+from tests.unit.test_hsds_schemas import needs_shared, page_errors, schema_errors
 
 
 def _first(app, model, *where):

@@ -17,13 +17,13 @@ from portal.matching.explain import sentence
 from seed.loader import seed_id
 
 SERVICE_KEYS = [s["key"] for s in json.loads(
-    (Path(__file__).resolve().parent.parent / "seed" / "data" / "services.json").read_text())["services"]]
+    (Path(__file__).resolve().parents[2] / "seed" / "data" / "services.json").read_text())["services"]]
 KEY_OF = {seed_id("service", key): key for key in SERVICE_KEYS}
 
 
 @pytest.fixture(scope="module")
 def catalog(seeded_template):
-    from .conftest import dispose, make_app
+    from ..conftest import dispose, make_app
 
     app = make_app(seeded_template.url, seeded_template.index_dir)
     try:

@@ -8,8 +8,8 @@ from portal.common import utcnow
 from portal.extensions import db
 from portal.matching.models import UnmetNeed
 
-from .conftest import DEMO_PASSWORDS, login
-from .referral_helpers import PHONE, latest_referral, post_transition
+from ..conftest import DEMO_PASSWORDS, login
+from ..referral_helpers import PHONE, latest_referral, post_transition
 from .test_referrals import _sent
 
 

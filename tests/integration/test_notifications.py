@@ -37,7 +37,7 @@ def test_notifications_page_lists_own_notes_and_marks_them_read(app, login_as):
     assert "别人的通知" not in page
     home = client.get("/").get_data(as_text=True)
     assert '<span class="badge">1</span>' in home
-    from .conftest import csrf_token
+    from ..conftest import csrf_token
 
     client.post("/notifications/read-all", data={"csrf_token": csrf_token(client, "/notifications/")})
     assert '<span class="badge">1</span>' not in client.get("/").get_data(as_text=True)

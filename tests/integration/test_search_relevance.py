@@ -78,7 +78,7 @@ JUDGED: list[tuple[str, set[str]]] = [
 def template_of():
     from seed.loader import seed_id
 
-    data = json.loads((Path(__file__).resolve().parent.parent / "seed" / "data" / "services.json").read_text())
+    data = json.loads((Path(__file__).resolve().parents[2] / "seed" / "data" / "services.json").read_text())
     return {seed_id("service", s["key"]): s["template"] for s in data["services"]}
 
 

@@ -10,7 +10,7 @@ from portal.directory.models import Service
 from portal.directory.resource_list import safe_next
 from portal.extensions import db
 
-from .conftest import csrf_token
+from ..conftest import csrf_token
 
 
 def _two_services(app) -> list[tuple[str, str, str | None]]:

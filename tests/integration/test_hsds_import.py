@@ -13,7 +13,7 @@ from portal.directory import models as m
 from portal.extensions import db
 from portal.hsds.importer import finish_import, import_dataset
 from portal.hsds.importer.clean import canonical_id
-from tests.test_hsds_schemas import HSDS_DIR, REAL_DIR
+from tests.unit.test_hsds_schemas import HSDS_DIR, REAL_DIR
 
 SAMPLE_11 = REAL_DIR / "hsds-1.1-sample-datapackage" / "all_resources"
 ILAO = REAL_DIR / "ilao-hsds-1.1" / "tmp"

@@ -170,6 +170,6 @@ def test_admin_creates_a_coordinator_with_a_hashed_password(app, login_as):
         assert user.roles == {"coordinator"}
         assert user.password_hash.startswith("$argon2id$")
     other = app.test_client()
-    from .conftest import login
+    from ..conftest import login
 
     assert login(other, "new.coord@demo.local", "a-long-password-1").status_code == 302

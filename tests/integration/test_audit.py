@@ -14,7 +14,7 @@ from portal.audit.models import AuditEvent
 from portal.directory.models import Contact, Language, Organization, Schedule, Service
 from portal.extensions import db
 
-from .conftest import csrf_token
+from ..conftest import csrf_token
 
 
 def _uid(email):
@@ -248,7 +248,7 @@ def test_admin_browses_the_trail_by_record_user_and_date(app, login_as):
     assert agency.get("/admin/auditevent/").status_code == 403
 
     admin = app.test_client()
-    from .conftest import login
+    from ..conftest import login
 
     login(admin, "admin@demo.local")
     by_record = admin.get(f"/admin/auditevent/?search={sid}").get_data(as_text=True)

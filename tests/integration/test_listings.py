@@ -14,7 +14,7 @@ from portal.directory.models import Contact, Location, Phone, Schedule, Service
 from portal.extensions import db
 from portal.notifications.models import MailMessage
 
-from .conftest import csrf_token
+from ..conftest import csrf_token
 
 
 def _user(email):
@@ -341,7 +341,7 @@ def test_second_save_of_a_stale_form_is_refused_naming_who_changed_it(app, clien
     own, _ = _org_ids(app)
     sid = _service(app, own)
     admin = app.test_client()
-    from .conftest import login
+    from ..conftest import login
 
     login(admin, "admin@demo.local")
     agency = login_as("agency")

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.matching.models import UnmetNeed
 from seed.loader import seed_id
 
-from .conftest import csrf_token
+from ..conftest import csrf_token
 
 MMT_JIANGBIN = seed_id("service", "mmt-jiangbin/mmt")
 JOBS_JIANGBIN = seed_id("service", "jobs-jiangbin/employment_guidance")

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.listings.models import ProblemReport
 from portal.notifications.models import Notification
 
-from .conftest import csrf_token, login
+from ..conftest import csrf_token, login
 
 
 def _ids(app):

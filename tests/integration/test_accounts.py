@@ -13,7 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.common import utcnow
 from portal.extensions import db
 
-from .conftest import DEMO_PASSWORDS, csrf_token, login
+from ..conftest import DEMO_PASSWORDS, csrf_token, login
 
 
 def test_passwords_are_stored_as_argon2_hashes(app):

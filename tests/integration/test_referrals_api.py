@@ -12,7 +12,7 @@ from portal.common import today
 from portal.extensions import db
 from portal.referrals.models import Referral, ReferralEvent
 
-from .referral_helpers import MMT_ORG, MMT_SERVICE, PHONE, make_unrelated_org
+from ..referral_helpers import MMT_ORG, MMT_SERVICE, PHONE, make_unrelated_org
 
 
 def _token(app, email: str) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 HSDS_DIR = SHARED / "hsds"
 SCHEMA_DIR = HSDS_DIR / "schema"
 REAL_DIR = SHARED / "hsds-real"

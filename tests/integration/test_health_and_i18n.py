@@ -9,7 +9,7 @@ from portal.directory.models import IndexOutbox, Service
 from portal.extensions import db
 from portal.search.service import get_index
 
-from .conftest import login
+from ..conftest import login
 
 
 def test_healthz_reports_counts_and_a_complete_index(client):
@@ -87,7 +87,7 @@ def test_language_switch_link_keeps_the_page(client):
 
 
 def test_wrong_password_message_in_both_languages(client):
-    from .conftest import csrf_token
+    from ..conftest import csrf_token
 
     token = csrf_token(client, "/login?lang=en")
     html = client.post("/login?lang=en", data={"csrf_token": token, "email": "worker@demo.local",
