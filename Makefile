@@ -27,9 +27,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d portal/translations
 
-# Migrate, load (or top up) the demo data and make sure the index exists and is current.
+# Migrate, install (or top up) the portal's vocabularies, load (or top up) the demo data and make
+# sure the index exists and is current.
 db: setup
 	$(BIN)/flask db upgrade
+	$(BIN)/flask vocab install
 	$(BIN)/flask seed demo --quiet
 	$(BIN)/flask index ensure
 

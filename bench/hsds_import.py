@@ -1,11 +1,16 @@
 """Time ``flask hsds import --partial`` on a synthetic 2-1-1-sized HSDS 1.1 export.
 
-    .venv/bin/python bench/hsds_import.py [--services 4000] [--database-url URL]
+    .venv/bin/python bench/hsds_import.py [--services 4000] [--database-url URL] [--no-progress]
+    .venv/bin/python bench/hsds_import.py --services 100000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:55432/bench_hsds   # a scratch database
 
 Writes a 1.1 datapackage like real exports (numeric legacy ids, "9:00am" times, location-level
 hours, CRLF, HTML entities, literal "\\n", services and locations pointing at organisations that are
 not in the file, unknown taxonomy ids), imports it into a fresh migrated database with --partial,
-then imports it again (the upsert path), and prints the figures. The target is < 120 s.
+then imports it again (the upsert path), and prints the figures (per phase, rows not stored, and the
+category coverage the taxonomy crosswalk adds to the report). Targets: 4,000 services in ≤ 20 s on
+SQLite; 100,000 services in ≤ 5 min on PostgreSQL. A PostgreSQL URL must name a scratch database: its
+tables are dropped first.
 """
 from __future__ import annotations
 
@@ -88,7 +93,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, default=4000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args()
+    target = 20 if args.services <= 4000 else 300
     work = Path(tempfile.mkdtemp(prefix="hsds-bench-"))
     os.environ["PORTAL_INSTANCE_DIR"] = str(work / "instance")
     os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -104,17 +111,36 @@ def main() -> None:
     started = time.perf_counter()
     figures = synthesize(work / "export", args.services)
     print(f"synthesised {figures} in {time.perf_counter() - started:.1f}s ({work / 'export'})")
+    import click
+
     with app.app_context():
+        if url.startswith("postgresql"):
+            db.drop_all()
+            db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
         upgrade()
         for label in ("first import", "re-import (upsert)"):
             started = time.perf_counter()
-            report = import_dataset(db.session, work / "export", partial=True)
+            bar = click.progressbar(length=1, label=f"{label:<20}", show_pos=True, file=sys.stderr)
+
+            def progress(done, total):
+                if args.no_progress:
+                    return
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            report = import_dataset(db.session, work / "export", partial=True, progress=progress)
             finish_import(db.session, report)
+            if not args.no_progress:
+                bar.render_finish()
             total = time.perf_counter() - started
-            print(f"{label}: {total:.1f}s total; " + "; ".join(report.summary_lines()[1:]))
+            print(f"{label}: {total:.1f}s total")
+            for line in report.summary_lines()[1:]:
+                print(f"  {line[:400]}")
+            print(f"  category coverage: {report.extra.get('category_coverage', '(no crosswalk installed)')}")
             print(f"  skipped records reported: {sum(report.skipped.values())}, "
                   f"errors listed: {len(report.errors)}, committed: {report.committed}, "
-                  f"{'OK' if total < 120 else 'TOO SLOW'} (target < 120 s)")
+                  f"{'OK' if total <= target else 'TOO SLOW'} (target ≤ {target} s)")
 
 
 if __name__ == "__main__":

@@ -313,6 +313,7 @@ def main() -> int:
     from portal.search.engine import SearchEngine
     from portal.search.index import SearchIndex
     from portal.search.searching import search
+    from portal.session_context import using
 
     rng = random.Random(args.seed)
     db_path = workdir / "bench.db"
@@ -329,15 +330,13 @@ def main() -> int:
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        with Session(db.engine) as session:
-            session.info["skip_outbox"] = True
+        with Session(db.engine) as session, using(session, skip_outbox=True):
             data = generate(session, args.n, rng)
         print(f"services: {args.n}  (generated in {time.perf_counter() - started:.1f} s)")
 
         index = SearchIndex(str(index_dir))
         started = time.perf_counter()
-        with Session(db.engine) as session:
-            session.info["skip_outbox"] = True
+        with Session(db.engine) as session, using(session, skip_outbox=True):
             index.rebuild(session)
         build = time.perf_counter() - started
         print(f"portal index: build {build:.1f} s, size {dir_size(index_dir) / 1e6:.1f} MB")

@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--database-url", default="", help="default: SQLite in a temporary folder")
+    parser.add_argument("--max-requests", type=int, default=0,
+                        help="recycle each worker after about this many requests (0: never); cold "
+                             "workers are where concurrency bugs show first")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (for its logs)")
     args = parser.parse_args(argv)
 
@@ -197,15 +200,18 @@ def main(argv: list[str] | None = None) -> int:
     command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
                "--threads", str(args.worker_threads), "--error-logfile", str(log_path),
                "--control-socket", str(workdir / "gunicorn.ctl"), "wsgi:app"]
+    if args.max_requests:
+        command[-1:-1] = ["--max-requests", str(args.max_requests),
+                          "--max-requests-jitter", str(max(1, args.max_requests // 4))]
     with open(workdir / "gunicorn.stdout", "wb") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=5).read()
+                urllib.request.urlopen(base + "/healthz", timeout=60).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (http.client.HTTPException, OSError):  # not listening yet
                 if server.poll() is not None:
                     raise SystemExit(f"gunicorn exited: {log_path.read_text()[-2000:]}")
                 time.sleep(0.2)
@@ -231,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         if key.startswith("5xx"):
             print(f"{key}: {value}")
     print(f"{stats['requests'] / elapsed:.0f} requests/s, {stats['dropped']} dropped connections")
+    print(f"workers recycled: {log_text.count('Booting worker') - args.workers}")
     if args.keep or crashes:
         print(f"logs kept in {workdir}")
     else:

@@ -31,7 +31,14 @@ def create_app(config: Config | None = None) -> Flask:
     register_cli(app)
     register_errorhandlers(app)
     register_request_hooks(app)
+    register_transaction(app)  # last: its after-request step must run before the others (see there)
     return app
+
+
+def register_transaction(app: Flask) -> None:
+    from .transaction import register_transaction as register
+
+    register(app)
 
 
 def register_logging(app: Flask) -> None:
@@ -95,9 +102,11 @@ def register_blueprints(app: Flask) -> None:
     from .directory.views import bp as directory_bp
     from .health import bp as health_bp
     from .notifications.views import bp as notifications_bp
+    from .search.views import bp as search_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notifications_bp)
@@ -105,6 +114,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(listings_bp)
     from .matching.views import bp as matching_bp
     app.register_blueprint(matching_bp)
+    from .crosswalk.views import bp as crosswalk_bp
+    app.register_blueprint(crosswalk_bp)
     from .referrals.views import bp as referrals_bp
     from .reports.views import bp as reports_bp
     app.register_blueprint(referrals_bp)
@@ -130,6 +141,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(referrals_cli)
     from .hsds.cli import hsds_cli
     app.cli.add_command(hsds_cli)
+    from .vocab.cli import vocab_cli
+    app.cli.add_command(vocab_cli)
+    from .directory.cli import directory_cli
+    app.cli.add_command(directory_cli)
 
     for group in (users_cli, tokens_cli, index_cli, seed_cli, mail_cli):
         app.cli.add_command(group)

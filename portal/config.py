@@ -9,6 +9,11 @@ import os
 import secrets
 from pathlib import Path
 
+# The shipped defaults live beside their rules (pure modules, no app needed); configuration only
+# overrides the values.
+from .directory.freshness import DEFAULT_STALE_AFTER_DAYS
+from .referrals.duetimes import DEFAULT_DUE_WORKING_DAYS, DEFAULT_FOLLOW_UP_MONTHS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
@@ -71,6 +76,9 @@ class Config:
 
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Asia/Shanghai")
+        self.PORTAL_TIMEZONE = self.BABEL_DEFAULT_TIMEZONE
+        # ISO 3166-1 country of the deployment: phone numbers and addresses that name no country.
+        self.PORTAL_DEFAULT_COUNTRY = os.environ.get("PORTAL_DEFAULT_COUNTRY", "CN").strip().upper() or "CN"
         self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
         self.LANGUAGES = ("zh_CN", "en")
 
@@ -80,7 +88,7 @@ class Config:
         self.API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
 
         # A listing not confirmed for this many days is shown as stale.
-        self.STALE_AFTER_DAYS = _int("STALE_AFTER_DAYS", 180)
+        self.STALE_AFTER_DAYS = _int("STALE_AFTER_DAYS", DEFAULT_STALE_AFTER_DAYS)
         # Absolute address of the portal, for links in mail (reminder digests); no trailing slash.
         self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/")
 
@@ -97,9 +105,9 @@ class Config:
 
         # Referrals: working days per step (acknowledge/respond/connect) by urgency; grace before an
         # unanswered overdue referral expires; months between follow-ups after connection.
-        self.REFERRAL_DUE_WORKING_DAYS = os.environ.get("REFERRAL_DUE_WORKING_DAYS", "urgent:1/1/3,priority:2/3/10,routine:3/5/20")
+        self.REFERRAL_DUE_WORKING_DAYS = os.environ.get("REFERRAL_DUE_WORKING_DAYS", DEFAULT_DUE_WORKING_DAYS)
         self.REFERRAL_EXPIRE_GRACE_WORKING_DAYS = _int("REFERRAL_EXPIRE_GRACE_WORKING_DAYS", 5)
-        self.REFERRAL_FOLLOW_UP_MONTHS = _int("REFERRAL_FOLLOW_UP_MONTHS", 3)
+        self.REFERRAL_FOLLOW_UP_MONTHS = _int("REFERRAL_FOLLOW_UP_MONTHS", DEFAULT_FOLLOW_UP_MONTHS)
 
 
 class TestConfig(Config):

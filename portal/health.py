@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import func, select, text
 
-from .directory.models import IndexOutbox, Organization, Service
+from .directory.models import Organization, Service
 from .extensions import db
+from .search.models import IndexOutbox
 from .search.service import get_index
 
 bp = Blueprint("health", __name__)

@@ -2,7 +2,9 @@
 choice, then the browser's ``Accept-Language``; Chinese (zh_CN) by default."""
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
@@ -21,10 +23,8 @@ def remember_requested_language() -> None:
     if wanted:
         session["lang"] = wanted
         if current_user.is_authenticated and current_user.locale != wanted:
-            from .extensions import db
-
+            # Saved by the request's commit (portal/transaction.py), like every other change.
             current_user.locale = wanted
-            db.session.commit()
 
 
 def select_locale() -> str:
@@ -41,6 +41,11 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def local_now() -> datetime:
+    """Now in the city's time zone: what "open now" and the opening hours on every page use."""
+    return datetime.now(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")))
 
 
 def current_lang() -> str:

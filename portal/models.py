@@ -6,7 +6,6 @@ from .directory.models import (  # noqa: F401
     Attribute,
     Contact,
     CostOption,
-    IndexOutbox,
     Language,
     Location,
     Organization,
@@ -20,6 +19,8 @@ from .directory.models import (  # noqa: F401
     TaxonomyTerm,
 )
 from .notifications.models import MailMessage, Notification  # noqa: F401
+from .search.models import IndexOutbox  # noqa: F401
 from .matching.models import UnmetNeed  # noqa: F401
 from .referrals.models import Client, Consent, FollowUp, Referral, ReferralEvent, ReferralNeed  # noqa: F401
 from .listings.models import ProblemReport  # noqa: F401
+from .crosswalk.models import CrosswalkMapping  # noqa: F401

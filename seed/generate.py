@@ -4,8 +4,9 @@
     .venv/bin/python -m seed.generate --check  # fail if the committed files differ from a fresh run
 
 The output is deterministic (fixed random seed): the same templates always give the same files, so a
-change to a template shows up as a reviewable diff of the data. ``seed/data/taxonomies.json`` is
-written by hand and only read here, to check that every code used exists.
+change to a template shows up as a reviewable diff of the data. The portal's own vocabularies
+(``portal/vocab/data/vocabularies.json``, part of the product, written by hand) are only read here,
+to check that every code used exists.
 
 Dates are stored relative to the day of loading (``verified_days_ago`` …), so staleness in a demo
 database stays realistic whenever it is loaded.
@@ -630,7 +631,9 @@ def build() -> dict[str, object]:
 
 def check(areas: list[dict], organizations: list[dict], services: list[dict]) -> None:
     """Fail early on data that the loader or the database would refuse."""
-    vocab = json.loads((DATA_DIR / "taxonomies.json").read_text(encoding="utf-8"))
+    from portal.vocab.install import vocabulary_data
+
+    vocab = vocabulary_data()
     codes = {v["name"]: {t["code"] for t in v["terms"]} for v in vocab["vocabularies"]}
     area_codes = {a["code"] for a in areas}
     locations = {loc["key"]: loc for org in organizations for loc in org["locations"]}
@@ -648,6 +651,9 @@ def check(areas: list[dict], organizations: list[dict], services: list[dict]) ->
                            for k in s["locations"]), s["key"]
             assert not {CITY["code"], DISTRICT_WITHOUT_METHADONE} & set(s["service_areas"]), s["key"]
     used = {c for s in services for c in s["taxonomy"]["category"]}
+    # A broader category (e.g. substance use treatment) is met through the narrower ones under it.
+    used |= {t["broader"] for v in vocab["vocabularies"] if v["name"] == "category" for t in v["terms"]
+             if t.get("broader") and t["code"] in used}
     assert used == codes["category"], f"categories without a service: {codes['category'] - used}"
     assert len(organizations) >= 80 and len(services) >= 250, (len(organizations), len(services))
 

@@ -1,7 +1,7 @@
 """Load the demo data in seed/data/ into the database.
 
 ``load_demo(session)`` loads vocabularies, areas, organisations, services and the demo users;
-``load_taxonomies(session)`` loads the vocabularies alone (tests, imports).
+``load_taxonomies(session)`` makes sure the portal's own vocabularies (``portal/vocab``) are there.
 
 Rules:
 - Idempotent: every row has a deterministic id (uuid5 over a fixed namespace and a stable key; areas
@@ -51,9 +51,9 @@ from portal.directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
-    Taxonomy,
     TaxonomyTerm,
 )
+from portal.session_context import using
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -121,20 +121,8 @@ def _seeding(session):
     """Mark the session's flushes as seeding while loading: no search outbox rows (the index is
     rebuilt afterwards, in one pass, instead of being fed ~300 services one by one) and audit
     events carry the reason ``seed_demo``."""
-    saved = {key: session.info.get(key, _MISSING) for key in ("skip_outbox", "audit_reason")}
-    session.info["skip_outbox"] = True
-    session.info["audit_reason"] = "seed_demo"
-    try:
+    with using(session, skip_outbox=True, audit_reason="seed_demo"):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is _MISSING:
-                session.info.pop(key, None)
-            else:
-                session.info[key] = value
-
-
-_MISSING = object()
 
 
 def _load_demo(session, today: date, refresh: bool) -> dict[str, int]:
@@ -151,36 +139,12 @@ def _load_demo(session, today: date, refresh: bool) -> dict[str, int]:
 
 
 def load_taxonomies(session, refresh: bool = False) -> dict[str, dict[str, TaxonomyTerm]]:
-    """Load the controlled vocabularies; returns {vocabulary: {code: term}}.
+    """The portal's vocabularies ({vocabulary: {code: term}}). They are part of the product
+    (``portal/vocab``, installed by the migrations and ``flask vocab install``); the demo only makes
+    sure they are there, with the same ids. Labels of existing terms change only with ``refresh``."""
+    from portal.vocab.install import install_vocabularies
 
-    Found by name and code, not id, so vocabularies created by another path (an import) are
-    completed rather than duplicated. Labels of existing terms change only with ``refresh``."""
-    result: dict[str, dict[str, TaxonomyTerm]] = {}
-    for vocab in read_data("taxonomies.json")["vocabularies"]:
-        taxonomy = session.scalar(select(Taxonomy).where(Taxonomy.name == vocab["name"]))
-        if taxonomy is None:
-            taxonomy = Taxonomy(id=seed_id("taxonomy", vocab["name"]), name=vocab["name"],
-                                description=vocab["description"])
-            session.add(taxonomy)
-        elif refresh:
-            _update(taxonomy, {"description": vocab["description"]})
-        existing = {t.code: t for t in session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.taxonomy_id == taxonomy.id))}
-        terms = {}
-        for position, term in enumerate(vocab["terms"], start=1):
-            # Position is the order in the file: for care_stage, the step in the continuum.
-            fields = {"name_zh": term["name_zh"], "name_en": term["name_en"],
-                      "description": term.get("description"), "position": position}
-            row = existing.get(term["code"])
-            if row is None:
-                row = TaxonomyTerm(id=seed_id("taxonomy_term", f"{vocab['name']}:{term['code']}"),
-                                   code=term["code"], taxonomy=taxonomy, **fields)
-                session.add(row)
-            elif refresh:
-                _update(row, fields)
-            terms[term["code"]] = row
-        result[vocab["name"]] = terms
-    session.flush()
-    return result
+    return install_vocabularies(session, refresh=refresh)
 
 
 def load_areas(session, refresh: bool = False) -> dict[str, Area]:

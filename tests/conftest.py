@@ -206,6 +206,27 @@ def empty_app(backend, empty_template, tmp_path):
 
 
 @pytest.fixture
+def world(empty_app):
+    """Explicit factories (``tests/factories.py``) over an empty migrated database, inside an app
+    context: ``world.organization()``, ``world.service(org, categories=(…))``,
+    ``world.user("agency", org=org)``, ``world.client(org)``, ``world.referral(client, service)``,
+    ``world.sign_in(user)`` for a signed-in test client."""
+    from tests.factories import World
+
+    with empty_app.app_context():
+        yield World(empty_app)
+
+
+@pytest.fixture
+def hsds_real() -> Path:
+    """The real HSDS exports beside the repository: skipped when missing, failed under CI=true
+    (the one rule, in ``tests/paths.py``)."""
+    from tests.paths import require_real_exports
+
+    return require_real_exports()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from .models import ROLES, ApiToken, User
-from .operations import AccountError, create_token, create_user, normalise_email, revoke_token
+from .operations import AccountError, create_token, create_user, normalise_email, revoke_token, set_password
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
@@ -48,6 +48,21 @@ def create_user_command(email, name, roles, organization_id, area_code, password
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created user {user.email} with roles {', '.join(sorted(user.roles))}.")
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True)
+@click.password_option(help="Prompted for when not given.")
+def set_password_command(email, password):
+    """Set a user's password (signs out their other sessions)."""
+    user = _user_by_email(email)
+    try:
+        set_password(user, password)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Password of {user.email} changed; their other sessions are signed out.")
 
 
 @users_cli.command("list")

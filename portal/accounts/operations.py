@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.models import record
@@ -19,7 +20,19 @@ from .passwords import DUMMY_HASH, MIN_LENGTH, hash_password, needs_rehash, veri
 
 
 class AccountError(ValueError):
-    """A rule was broken; the message is safe to show to the person who asked."""
+    """A rule was broken; safe to show to the person who asked. ``str()`` is English (CLI output),
+    ``message`` is in the reader's language where a page shows it (the admin's user form)."""
+
+    def __init__(self, text: str, message=None) -> None:
+        super().__init__(text)
+        self.message = message if message is not None else text
+
+
+def check_password(password: str) -> None:
+    """The password rule, for every way a password is set: at least ``MIN_LENGTH`` characters."""
+    if len(password or "") < MIN_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_LENGTH} characters.",
+                           _l("The password must have at least %(n)s characters.", n=MIN_LENGTH))
 
 
 def normalise_email(email: str) -> str:
@@ -37,8 +50,7 @@ def create_user(email: str, name: str, password: str, roles, organization_id: st
         raise AccountError(f"Roles must be chosen from: {', '.join(ROLES)}.")
     if roles & set(ORG_BOUND_ROLES) and not organization_id:
         raise AccountError("Worker and agency users must belong to an organisation.")
-    if len(password) < MIN_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_LENGTH} characters.")
+    check_password(password)
     if db.session.scalar(select(User).where(User.email == email)):
         raise AccountError(f"A user with the email {email} already exists.")
     user = User(email=email, name=name.strip() or email, password_hash=hash_password(password),
@@ -51,10 +63,11 @@ def create_user(email: str, name: str, password: str, roles, organization_id: st
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_LENGTH} characters.")
+    """Set a new password (the password rule applies) and sign out every other session of the user.
+    The admin's user form and ``flask users set-password`` both come here."""
+    check_password(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1  # signs out every other session
+    user.session_version = (user.session_version or 0) + 1  # None on a user not yet flushed
 
 
 @dataclass

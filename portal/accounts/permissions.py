@@ -13,14 +13,14 @@ from flask import abort, request
 from flask_login import current_user
 
 from ..audit.models import record
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 
 
 def refuse(status: int = 403):
-    """Audit a refused authorisation, then abort."""
+    """Audit a refused authorisation, then abort. The refusal is a handled 4xx response, so the
+    request boundary (portal/transaction.py) commits the audit row."""
     if current_user.is_authenticated:
         record("access_refused", user_id=current_user.id, record_type="path", record_id=request.path[:64])
-        db.session.commit()
     abort(status)
 
 

@@ -8,7 +8,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from .forms import LoginForm
 from .operations import authenticate, end_session, load_session_user
 
@@ -43,7 +43,6 @@ def login():
         cfg = current_app.config
         result = authenticate(form.email.data, form.password.data,
                               cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_MINUTES"])
-        db.session.commit()
         if result.user is not None:
             login_user(result.user, remember=form.remember.data)
             flash(_("Signed in."), "success")
@@ -63,7 +62,6 @@ def login():
 @login_required
 def logout():
     end_session(current_user)
-    db.session.commit()
     logout_user()
     # Drop whatever else the session held (e.g. the last matching profile, the resource list):
     # the next person at this browser starts clean. Only the language choice survives.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
 
 from .. import models
 from ..extensions import db
@@ -37,6 +38,13 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(AreaAdmin(models.Area, db, category="Directory"))
     admin.add_view(TaxonomyAdmin(models.Taxonomy, db, category="Taxonomy"))
     admin.add_view(TaxonomyTermAdmin(models.TaxonomyTerm, db, category="Taxonomy"))
+    from .directory_import import CrosswalkMappingAdmin, InferredLinkAdmin, SheetImportView
+    admin.add_view(CrosswalkMappingAdmin(models.CrosswalkMapping, db, name=_l("Crosswalk"), category="Taxonomy",
+                                         endpoint="crosswalk"))
+    admin.add_view(InferredLinkAdmin(models.Attribute, db, name=_l("Mapped and inferred links"), category="Taxonomy",
+                                     endpoint="inferred_links"))
+    admin.add_view(SheetImportView(name=_l("Import a spreadsheet"), category="Directory", endpoint="sheet_import",
+                                   url="/admin/sheet-import"))
     admin.add_view(UserAdmin(models.User, db, category="Accounts"))
     from .audit import AuditEventAdmin
     admin.add_view(AuditEventAdmin(models.AuditEvent, db, name="Audit trail", category="Accounts"))

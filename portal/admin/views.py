@@ -10,9 +10,10 @@ from wtforms import PasswordField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..accounts.models import ORG_BOUND_ROLES, ROLES
-from ..accounts.passwords import MIN_LENGTH, hash_password
-from ..directory.models import AREA_LEVELS, CAPACITY_STATUSES, GENDER_ELIGIBILITY, SERVICE_STATUSES
+from ..accounts.operations import AccountError, normalise_email, set_password
 from ..audit.versioning import VersionCheckedAdminMixin
+from ..directory.models import AREA_LEVELS, CAPACITY_STATUSES, GENDER_ELIGIBILITY, SERVICE_STATUSES
+from ..listings import operations as listing_ops
 from ..validators import EmailAddress
 from .base import AdminForm, PortalModelView
 
@@ -20,6 +21,14 @@ _LAT = {"validators": [Optional(), NumberRange(min=-90, max=90, message=_l("Lati
 _LON = {"validators": [Optional(), NumberRange(min=-180, max=180, message=_l("Longitude must be between -180 and 180."))]}
 _AGE = {"validators": [Optional(), NumberRange(min=0, max=130, message=_l("Age must be between 0 and 130."))]}
 _COUNT = {"validators": [Optional(), NumberRange(min=0, message=_l("Must be zero or more."))]}
+
+
+def _owned(check, *args) -> None:
+    """Run a listings ownership rule (``listings.operations``); its refusal is shown on the form."""
+    try:
+        check(*args)
+    except listing_ops.ForeignLocation as refusal:
+        raise ValidationError(str(refusal.message)) from refusal
 
 
 def _choices(values):
@@ -69,6 +78,11 @@ class ServiceAdmin(VersionCheckedAdminMixin, PortalModelView):
                  "capacity_available": _COUNT, "capacity_maximum": _COUNT,
                  "email": {"validators": [Optional(), EmailAddress()]}}
 
+    def on_model_change(self, form, model, is_created):
+        """Moving a service to another organisation must not leave it at the old one's locations."""
+        org_id = model.organization.id if model.organization is not None else model.organization_id
+        _owned(listing_ops.require_own_locations, org_id, [link.location_id for link in model.location_links])
+
 
 class LocationAdmin(VersionCheckedAdminMixin, PortalModelView):
     column_list = ("name_zh", "address_zh", "organization", "area", "latitude", "longitude")
@@ -78,6 +92,12 @@ class LocationAdmin(VersionCheckedAdminMixin, PortalModelView):
                     "accessibility_zh", "accessibility_en")
     form_choices = {"location_type": _choices(("physical", "virtual", "postal"))}
     form_args = {"latitude": _LAT, "longitude": _LON}
+
+    def on_model_change(self, form, model, is_created):
+        """Moving a location to another organisation must not leave other organisations' services there."""
+        if model.organization is not None:
+            model.organization_id = model.organization.id
+        _owned(listing_ops.require_location_serves_own, model)
 
 
 class AreaAdmin(PortalModelView):
@@ -130,13 +150,15 @@ class UserAdmin(PortalModelView):
         form.roles_selected.data = sorted(model.roles)
 
     def on_model_change(self, form, model, is_created):
+        """A shell over the accounts operations: the password rule and signing out other sessions
+        are ``set_password``'s, the email's normal form is ``normalise_email``'s."""
         password = form.new_password.data or ""
         if is_created and not password:
             raise ValidationError(str(_l("A new user needs a password.")))
         if password:
-            if len(password) < MIN_LENGTH:
-                raise ValidationError(str(_l("The password must have at least %(n)s characters.", n=MIN_LENGTH)))
-            model.password_hash = hash_password(password)
-            model.session_version = (model.session_version or 0) + 1
-        model.email = model.email.strip().lower()
+            try:
+                set_password(model, password)
+            except AccountError as error:
+                raise ValidationError(str(error.message)) from None
+        model.email = normalise_email(model.email)
         model.set_roles(form.roles_selected.data or [])

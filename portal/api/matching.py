@@ -4,7 +4,9 @@ Takes the intake form's fields as JSON (``needs``, ``area`` (area code) or ``lat
 ``travel_km``, ``remote_ok``, ``age``, ``gender``, ``conditions``, ``populations``, ``payment``,
 ``languages``, ``urgency``, ``care_stage``; plus ``limit`` for the number of suggestions) and answers
 with the ranked suggestions, the care plan with unmet needs, the exclusions and the relaxations.
-Invalid fields give 400 with the errors per field. Texts are in the language asked for with
+Needs (and conditions, populations, care stage) are codes or labels in either language (``"detox"``,
+``"脱毒治疗"``, ``"Detoxification"``). Invalid fields give 400 with the errors per field; an unknown need
+also gets ``valid.needs``, every code with its label. Texts are in the language asked for with
 ``?lang=`` or ``Accept-Language`` (Chinese by default)."""
 from __future__ import annotations
 
@@ -23,8 +25,11 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 
-def _bad_request(errors: dict[str, list[str]]):
-    response = jsonify({"error": "Bad Request", "status": 400, "errors": errors})
+def _bad_request(errors: dict[str, list[str]], valid: dict | None = None):
+    body = {"error": "Bad Request", "status": 400, "errors": errors}
+    if valid:
+        body["valid"] = valid
+    response = jsonify(body)
     response.status_code = 400
     return response
 
@@ -40,8 +45,12 @@ def match():
         return _bad_request({"limit": [_("Give a whole number from 1 to %(max)d.", max=MAX_LIMIT)]})
     outcome = run_match(db.session, data)
     if outcome.errors:
-        return _bad_request({k: [render_error(e, _) for e in v] for k, v in outcome.errors.items()})
+        valid = None
+        if "needs" in outcome.errors:  # the codes that would have been understood, with their labels
+            lang = current_lang()
+            valid = {"needs": [{"code": t.code, "name": t.label(lang)}
+                               for t in outcome.catalog.terms.get("category", ())]}
+        return _bad_request({k: [render_error(e, _) for e in v] for k, v in outcome.errors.items()}, valid)
     record_unmet_needs(db.session, outcome, g.api_user.organization_id)
-    db.session.commit()
     body = Presenter(outcome.catalog, _, current_lang()).result(outcome.result, limit=limit)
     return jsonify(body)

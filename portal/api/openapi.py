@@ -66,16 +66,19 @@ STAFF_PATHS = {
         "get": _staff("Referrals the token's organisation may see",
                       "Page object of referrals (pseudonymous client codes only).", params=PAGE_PARAMS),
         "post": _staff("Create and send a referral",
-                       "client (new, pseudonymous) or client_id, service_id, needs, urgency, handoff person, "
-                       "consent (scope, items, purpose, given_on, expires_on). Refused without valid consent "
-                       "covering the receiving organisation.", ok="201", body=True)},
+                       "client (new, pseudonymous) or client_id, service_id, needs, urgency, "
+                       "sender_handoff_id (a user of your organisation; default: the token's user), "
+                       "follow_up_months (1 or 3; default: the portal's setting), consent (scope, items, "
+                       "purpose, given_on, expires_on). Refused without valid consent covering the receiving "
+                       "organisation.", ok="201", body=True)},
     "/referrals/{referral_id}": {"get": _staff(
         "One referral with its history", "Contact details only where consent allows; every view is audited.",
         params=[_REFERRAL_ID])},
     "/referrals/{referral_id}/transitions": {"post": _staff(
         "Move a referral through its life cycle",
         '{"action": "acknowledge" | "accept" | "waitlist" | "decline" | "connect" | "complete" | '
-        '"not_connected" | "cancel" | …, "note", "reason", "declined_by", "first_attended_on"}. '
+        '"not_connected" | "cancel" | …, "note", "reason", "declined_by", "first_attended_on", '
+        '"receiver_handoff_id"} (the receiver\'s handoff person: a user of the receiving organisation). '
         "An action the current state or the token's organisation does not allow is refused with 409.",
         body=True, params=[_REFERRAL_ID])},
 }

@@ -5,14 +5,15 @@ by the same row-level rules as the pages (``portal.referrals.queries``).
     GET  /api/v1/referrals                     referrals the token may see (page object)
     POST /api/v1/referrals                     create (and by default send) a referral
     GET  /api/v1/referrals/<id>                one referral (contact details only where allowed; audited)
-    POST /api/v1/referrals/<id>/transitions    {"action": "acknowledge" | "accept" | …, "note": …}
+    POST /api/v1/referrals/<id>/transitions    {"action": "acknowledge" | "accept" | …, "note": …,
+                                                "receiver_handoff_id": <user id> (receiver only)}
 """
 from __future__ import annotations
 
 import math
 from datetime import date, datetime
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -118,9 +119,7 @@ def get_referral(referral_id):
     referral = queries.visible_referral(user, referral_id)
     if referral is None:
         return _error(404, "No such referral.")
-    data = referral_json(user, referral, detail=True)
-    db.session.commit()  # audit rows of a contact view
-    return jsonify(data)
+    return jsonify(referral_json(user, referral, detail=True))
 
 
 def _date(value, field: str, errors: dict) -> date | None:
@@ -173,14 +172,12 @@ def _parse_create(body: dict, user):
     urgency = body.get("urgency", "routine")
     if urgency not in URGENCIES:
         errors["urgency"] = [f"one of {', '.join(URGENCIES)}"]
-    months = body.get("follow_up_months", current_app.config.get("REFERRAL_FOLLOW_UP_MONTHS", 3))
-    if months not in (1, 3):
-        errors["follow_up_months"] = ["1 or 3"]
     data = operations.ReferralData(
         service_id=str(body.get("service_id") or ""), needs=needs, urgency=urgency, reason=body.get("reason"),
         from_stage=body.get("from_stage"), to_stage=body.get("to_stage"),
         transfer_criterion=body.get("transfer_criterion"), care_plan_notes=body.get("care_plan_notes"),
-        follow_up_months=months if months in (1, 3) else 3)
+        # Checked (1 or 3; absent = the configured default) by the operation, as for the web form.
+        follow_up_months=body.get("follow_up_months"), sender_handoff_id=body.get("sender_handoff_id"))
     consent = None
     raw_consent = body.get("consent")
     if raw_consent:
@@ -218,9 +215,7 @@ def create_referral():
     except operations.ReferralError as error:
         db.session.rollback()
         return _error(422, str(error.message), {error.field: [str(error.message)]} if error.field else None)
-    db.session.commit()
     response = jsonify(referral_json(user, referral, detail=True))
-    db.session.commit()
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/referrals/{referral.id}"
     return response
@@ -237,11 +232,10 @@ def post_transition(referral_id):
     if not isinstance(body, dict) or not isinstance(body.get("action"), str):
         return _error(400, "Send a JSON object with an action.")
     values = {"note": body.get("note"), "reason": body.get("reason"), "declined_by": body.get("declined_by"),
-              "first_attended_on": body.get("first_attended_on")}
+              "first_attended_on": body.get("first_attended_on"), "receiver_handoff_id": body.get("receiver_handoff_id")}
     try:
-        operations.transition(user, referral, body["action"], values,
-                              follow_up_default=current_app.config.get("REFERRAL_FOLLOW_UP_MONTHS", 3))
-        db.session.commit()
+        operations.transition(user, referral, body["action"], values)
+        db.session.flush()  # a concurrent change (StaleDataError) shows here, as a 409
     except Refusal as refusal:
         db.session.rollback()
         return _error(409, labels.refusal_message(refusal))
@@ -251,6 +245,4 @@ def post_transition(referral_id):
     except StaleDataError:
         db.session.rollback()
         return _error(409, "The referral was changed at the same time; read it again.")
-    data = referral_json(user, referral, detail=True)
-    db.session.commit()
-    return jsonify(data)
+    return jsonify(referral_json(user, referral, detail=True))

@@ -6,8 +6,9 @@ values before a delete), and ``after_flush`` writes the events with a Core inser
 connection — same transaction, so a change cannot commit without its audit rows, and nothing is added
 to the session while it flushes.
 
-Who: the signed-in user when inside a request, else ``session.info["actor_id"]`` (CLI, importer).
-Why: ``session.info["audit_reason"]`` (e.g. ``"hsds_import"``) is stored with each event. Bulk imports
+Who: the signed-in user when inside a request, else the session context's ``actor_id`` (CLI,
+importer; see portal/session_context.py). Why: its ``audit_reason`` (e.g. ``"hsds_import"``) is
+stored with each event. Bulk imports
 (reason ``hsds_import``) are summarised per flush: one event per record type and action, with counts
 and ids, instead of one row per field of thousands of records.
 """
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..common import utcnow
 from ..directory import models as m
+from ..session_context import context_of
 from .models import AuditEvent
 
 AUDITED = (m.Organization, m.Service, m.Location, m.ServiceAtLocation, m.Schedule, m.Phone, m.Contact,
@@ -37,8 +39,6 @@ REDACTED = "(changed)"
 MAX_VALUE_CHARS = 1000
 BULK_REASONS = {"hsds_import", "seed", "seed_demo"}
 MAX_SUMMARY_IDS = 500
-
-_PENDING = "_audit_pending"
 
 
 def _jsonable(value):
@@ -111,12 +111,13 @@ def _actor(session: Session) -> int | None:
         for user in (g.get("api_user"), g.get("_login_user")):
             if user is not None and getattr(user, "is_authenticated", False):
                 return user.id
-    return session.info.get("actor_id")
+    return context_of(session).actor_id
 
 
 @event.listens_for(Session, "before_flush")
 def _collect(session: Session, flush_context, instances) -> None:
-    pending = session.info[_PENDING] = []
+    context = context_of(session)
+    pending = context.audit_pending = []
     with session.no_autoflush:
         for obj in session.new:
             if isinstance(obj, AUDITED):
@@ -131,7 +132,7 @@ def _collect(session: Session, flush_context, instances) -> None:
                 pending.append(("delete", obj, {k: [v, None] for k, v in _snapshot(obj).items()}))
         _forbid_rewriting_history(session)
     if pending:
-        session.info["_audit_actor"] = _actor(session)
+        context.audit_actor = _actor(session)
 
 
 def _forbid_rewriting_history(session: Session) -> None:
@@ -142,11 +143,12 @@ def _forbid_rewriting_history(session: Session) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _write(session: Session, flush_context) -> None:
-    pending = session.info.pop(_PENDING, None)
-    actor = session.info.pop("_audit_actor", None)
+    context = context_of(session)
+    pending, actor = context.audit_pending, context.audit_actor
+    context.audit_pending, context.audit_actor = [], None
     if not pending:
         return
-    reason = session.info.get("audit_reason")
+    reason = context.audit_reason
     now = utcnow()
     if reason in BULK_REASONS:
         rows = _summary_rows(pending, actor, reason, now)
@@ -177,8 +179,3 @@ def _summary_rows(pending, actor, reason, now) -> list[dict]:
              "changes": {"_reason": reason, "count": len(ids), "ids": ids[:MAX_SUMMARY_IDS]}}
             for (action, table), ids in sorted(groups.items())]
 
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop("_audit_actor", None)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..common import TimestampMixin, UUIDMixin, as_aware, today
 from ..extensions import db
 from ..i18n_fields import BilingualMixin
+from . import freshness
 
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily_closed")
 CAPACITY_STATUSES = ("accepting", "waitlist", "full", "unknown")
@@ -36,6 +37,11 @@ AREA_LEVELS = ("city", "district", "street", "community")
 GENDER_ELIGIBILITY = ("all", "female", "male")
 PHONE_TYPES = ("voice", "hotline", "text", "fax", "cell")
 ATTRIBUTE_VALUES = ("serves", "only")  # "only": eligibility is restricted to this term
+# Where a link came from. NULL: stated (entered by staff, or the dataset linked our own term);
+# "mapped": a crosswalk row mapped an imported term onto ours; "inferred": proposed from the term
+# names and the service's own text (shown as such until the agency or an admin confirms it);
+# "confirmed": an inferred or mapped link a person confirmed.
+ATTRIBUTE_ORIGINS = ("mapped", "inferred", "confirmed")
 VOCABULARIES = ("category", "care_stage", "population", "condition", "delivery_mode", "department")
 
 
@@ -185,6 +191,10 @@ class Location(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):
     transportation_en: Mapped[str | None] = mapped_column(Text)
     accessibility_zh: Mapped[str | None] = mapped_column(Text)
     accessibility_en: Mapped[str | None] = mapped_column(Text)
+    # The address's own state/province and ISO 3166-1 alpha-2 country (imports from abroad keep theirs;
+    # empty = the deployment's PORTAL_DEFAULT_COUNTRY).
+    state_province: Mapped[str | None] = mapped_column(String(120))
+    country: Mapped[str | None] = mapped_column(String(2))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -254,6 +264,9 @@ class Service(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):
     capacity_notes: Mapped[str | None] = mapped_column(Text)  # staff only
     accepts_referrals: Mapped[bool | None] = mapped_column(Boolean)
     verified_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Opening hours as the source wrote them ("Mon-Fri 8:30AM-5:30PM", "24 Hours", "by appointment"),
+    # kept whether or not structured schedule rows could be made from them; shown when none could.
+    hours_text: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -284,13 +297,13 @@ class Service(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):
         ]
 
     def days_since_verified(self, on: date | None = None) -> int | None:
-        if self.verified_on is None:
-            return None
-        return ((on or today()) - self.verified_on).days
+        return freshness.days_since(self.verified_on, on or today())
 
-    def is_stale(self, stale_after_days: int, on: date | None = None) -> bool:
-        days = self.days_since_verified(on)
-        return days is None or days > stale_after_days
+    def is_stale(self, stale_after_days: int | None = None, on: date | None = None) -> bool:
+        """The freshness rule (``directory/freshness.py``); the configured threshold by default."""
+        if stale_after_days is None:
+            stale_after_days = freshness.configured_stale_after_days()
+        return freshness.is_stale(self.verified_on, on or today(), stale_after_days)
 
     @property
     def capacity_updated(self) -> datetime | None:
@@ -437,6 +450,7 @@ class Attribute(UUIDMixin, db.Model):
     __table_args__ = (
         _one_parent("service_id", "organization_id", "location_id"),
         CheckConstraint(_in("value", ATTRIBUTE_VALUES), name="value_known"),
+        CheckConstraint("origin IS NULL OR " + _in("origin", ATTRIBUTE_ORIGINS), name="origin_known"),
     )
 
     taxonomy_term_id: Mapped[str] = mapped_column(ForeignKey("taxonomy_term.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -444,19 +458,10 @@ class Attribute(UUIDMixin, db.Model):
     organization_id: Mapped[str | None] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
     value: Mapped[str] = mapped_column(String(10), nullable=False, default="serves")
+    origin: Mapped[str | None] = mapped_column(String(10))  # see ATTRIBUTE_ORIGINS
+    # Why a mapped or inferred link was made ("term 'Detox' (open_eligibility)", "words: 戒毒, detox").
+    origin_note: Mapped[str | None] = mapped_column(String(300))
 
     taxonomy_term: Mapped[TaxonomyTerm] = relationship()
     service: Mapped[Service | None] = relationship(back_populates="attributes")
     organization: Mapped[Organization | None] = relationship(back_populates="attributes")
-
-
-class IndexOutbox(db.Model):
-    """Service ids whose search documents must be rewritten. Written in the same transaction as the
-    change; applied to the index after commit; whatever is left (a crash) is applied by
-    ``flask index sync``. The database is the source of truth."""
-
-    __tablename__ = "index_outbox"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    service_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
-    enqueued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -1,21 +1,21 @@
-"""Public directory pages: home, search, service and organisation pages, the resource list.
+"""Public directory pages: home, service and organisation pages, the resource list (the search page
+is in portal/search/views.py).
 
-Thin: parse the request, call the search or a query, hand the result to presenters, render.
+Thin: parse the request, call a query, hand the result to presenters, render.
 Everything here is public; staff-only details on the service page are chosen by role in the
 template (intake contact, capacity notes) and never sent to anonymous visitors.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..i18n import local_now
 from ..i18n_fields import current_lang
-from ..search.query import SORTS, SearchParams
-from ..search.service import local_now, run_search
 from . import hours as hours_mod
 from . import presenters, queries
 from . import resource_list as rlist
@@ -23,14 +23,6 @@ from .models import Organization, Service
 
 bp = Blueprint("directory", __name__)
 
-
-@bp.record_once
-def _load_dictionary(state) -> None:
-    # jieba's dictionary takes ~0.5 s to load: at start-up, not in someone's first search. Its cache
-    # goes to the instance folder instead of /tmp.
-    from ..search.analyzers import init_jieba
-
-    init_jieba(cache_dir=state.app.instance_path)
 
 PRINT_LANGUAGES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
 
@@ -46,35 +38,6 @@ def home():
 
 def _is_staff() -> bool:
     return bool(current_user.is_authenticated and current_user.has_role("worker", "agency", "coordinator", "admin"))
-
-
-@bp.route("/search")
-def search():
-    params = SearchParams.from_args(request.args)
-    result = run_search(params)
-    params = result.params
-    terms = queries.term_labels()
-    areas = queries.areas_by_code()
-    language_names = queries.language_names()
-    services = queries.services_by_ids([h.service_id for h in result.hits])
-    by_id = {s.id: s for s in services}
-    in_list = set(rlist.ids(session))
-    cards = [presenters.card(by_id[h.service_id], h, result.highlight_words, h.service_id in in_list)
-             for h in result.hits if h.service_id in by_id]
-    drops = [(presenters.filter_label(name, value, terms, areas, language_names), count,
-              url_for("directory.search", **params.without(name, value).to_args()))
-             for name, value, count in result.drop_suggestions]
-    notices = [t for t in (presenters.notice_text(code, data) for code, data in result.notices
-                           if code != "corrected") if t]
-    return render_template(
-        "directory/search.html", params=params, result=result, cards=cards,
-        groups=presenters.facet_groups(result, terms, areas, language_names),
-        chips=presenters.active_chips(params, terms, areas, language_names), drops=drops,
-        notices=notices, districts=[a for a in areas.values() if a.level == "district"],
-        sorts=[(s, presenters.SORT_LABELS[s]) for s in SORTS], list_count=len(in_list),
-        page_url=lambda page: url_for("directory.search", **params.to_args(page=page)),
-        original_url=url_for("directory.search", **params.to_args(q=result.corrected_query or params.q)),
-    ), (200 if result.index_ready else 503)
 
 
 def _service_or_404(service_id: str) -> Service:
@@ -112,6 +75,10 @@ def service_page(service_id):
         locations=_location_blocks(service, now), freshness=presenters.freshness(service),
         capacity=presenters.capacity_text(service), costs=[presenters.cost_text(c) for c in service.cost_options],
         terms={v: service.terms(v) for v in ("category", "care_stage", "population", "condition", "delivery_mode")},
+        # Links the import's crosswalk proposed from words: shown as such until someone confirms them.
+        inferred={a.taxonomy_term_id: a.origin_note for a in service.attributes if a.origin == "inferred"},
+        inferred_links={a.taxonomy_term_id: a.id for a in service.attributes if a.origin == "inferred"},
+        can_confirm=_may_confirm(service),
         languages=[str(presenters.LANGUAGE_LABELS.get(lang.code) or lang.name or lang.code) for lang in service.languages],
         weekdays=presenters.WEEKDAYS, format_windows=hours_mod.format_windows,
         in_list=service.id in rlist.ids(session),
@@ -202,7 +169,7 @@ def resource_list():
     entries = _list_entries(services, local_now(), lang)
     text = rlist.plain_text(entries, _("Services for you"))
     return render_template("directory/list.html", entries=entries, text=text,
-                           print_lang=lang, back=rlist.safe_next(request.args.get("back"), url_for("directory.search")))
+                           print_lang=lang, back=rlist.safe_next(request.args.get("back"), url_for("search.search")))
 
 
 @bp.route("/list/print")
@@ -218,4 +185,10 @@ def list_print():
         for entry in entries:
             entry["qr"] = rlist.qr_svg(entry["url"])
         return render_template("directory/print.html", entries=entries, print_locale=locale,
-                               printed_on=local_now().date(), stale_after=current_app.config.get("STALE_AFTER_DAYS", 180))
+                               printed_on=local_now().date())
+
+
+def _may_confirm(service) -> bool:
+    from ..crosswalk.views import may_confirm
+
+    return may_confirm(current_user, service.organization_id)

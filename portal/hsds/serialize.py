@@ -16,7 +16,13 @@ Choices, so that HSDS consumers read a standard object and our own import reads 
 * **Opening hours.** One schedule row per weekday becomes an RRULE-style HSDS schedule
   (``freq=WEEKLY``, ``byday=MO``) with ``opens_at`` / ``closes_at``; ``weekday`` stays as an extension.
 * **Areas.** A location's area becomes the address ``region`` (district) / ``city`` (city) plus the
-  extension ``area_code``; a service area carries ``area_code`` too.
+  extension ``area_code``; a service area carries ``area_code`` too. The address keeps the
+  location's own ``state_province`` and ``country`` (``PORTAL_DEFAULT_COUNTRY`` when it has none);
+  ``state_province_raw`` / ``country_raw`` carry the stored values exactly.
+* **Taxonomies.** Every term a service is linked to is exported with its own taxonomy (``taxonomy``,
+  ``taxonomy_id``, ``taxonomy_detail``): the source's terms (Open Eligibility, AIRS …) next to the
+  portal's categories mapped onto them.
+* **Hours text.** ``hours_text`` (extension) keeps opening hours as an imported source wrote them.
 * **Staff-only data** (contacts = named intake people, capacity notes) is only included with
   ``staff=True`` (exports run by admins); the public read API leaves it out.
 * ``None`` values are left out: the HSDS schemas type fields as plain strings/numbers, not nullable.
@@ -33,6 +39,16 @@ HSDS_NAMESPACE = uuid.UUID("6f1d8a0e-6a55-4f0e-9d6b-6d3c1c1f4a30")  # for ids of
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # ISO weekday 1..7
 STATUS_TO_HSDS = {"temporarily_closed": "temporarily closed"}
 STATUS_FROM_HSDS = {"temporarily closed": "temporarily_closed"}
+
+
+def default_country() -> str:
+    """The deployment's ISO country (``PORTAL_DEFAULT_COUNTRY``) for addresses stored without one."""
+    try:
+        from flask import current_app
+
+        return current_app.config.get("PORTAL_DEFAULT_COUNTRY", "CN")
+    except RuntimeError:
+        return "CN"
 
 
 def derived_id(*parts: str) -> str:
@@ -218,9 +234,9 @@ def location_to_hsds(location) -> dict:
             "address_1": address_1 or "",
             "city": location.city or (city_area.name_zh if city_area else ""),
             "region": district.name_zh if district else None,
-            "state_province": "",
+            "state_province": location.state_province or "",
             "postal_code": location.postal_code or "",
-            "country": "CN",
+            "country": location.country or default_country(),
             "address_type": location.location_type,
         })
         addresses = [_clean(a) for a in addresses]
@@ -243,6 +259,8 @@ def location_to_hsds(location) -> dict:
         "address_zh": location.address_zh,
         "address_en": location.address_en,
         "city_raw": location.city,
+        "state_province_raw": location.state_province,
+        "country_raw": location.country,
         "accessibility_zh": location.accessibility_zh,
         "accessibility_en": location.accessibility_en,
         "area_code": area.code if area is not None else None,
@@ -340,6 +358,7 @@ def service_to_hsds(service, *, staff: bool = False, nested: bool = True) -> dic
         "capacity_available": service.capacity_available,
         "capacity_maximum": service.capacity_maximum,
         "capacity_updated_at": _iso(service.capacity_updated_at),
+        "hours_text": service.hours_text,  # opening hours as the source wrote them
         "capacities": service_capacities(service),
     }
     if staff:

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..directory.freshness import configured_stale_after_days
 from ..extensions import db
 from .reminders import queue_stale_digests
 
@@ -16,7 +17,7 @@ listings_cli = AppGroup("listings", help="Keeping listings current.")
 def remind(dry_run: bool):
     """Queue one digest per agency user listing their organisation's stale listings (deliver with
     'flask mail send')."""
-    days = current_app.config["STALE_AFTER_DAYS"]
+    days = configured_stale_after_days()
     result = queue_stale_digests(days, base_url=current_app.config.get("PORTAL_BASE_URL", ""))
     if dry_run:
         db.session.rollback()

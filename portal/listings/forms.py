@@ -97,7 +97,9 @@ class ServiceForm(FlaskForm):
     interpretation_services = StringField(_l("Interpretation available"), validators=[Optional(), Length(max=300)])
     only_terms = MultiCheckboxField(_l("Only for (eligibility restricted to)"), choices=[])
     # Where and what
-    locations = MultiCheckboxField(_l("Delivered at"), choices=[])
+    # Not checked against the choices here: the ownership rule is listings.operations.save_service's
+    # (require_own_locations), the same for every entry point.
+    locations = MultiCheckboxField(_l("Delivered at"), choices=[], validate_choice=False)
     category = MultiCheckboxField(_l("Service category"), choices=[])
     care_stage = MultiCheckboxField(_l("Care stage"), choices=[])
     population = MultiCheckboxField(_l("Populations served"), choices=[])

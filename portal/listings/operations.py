@@ -1,4 +1,4 @@
-"""The rules of keeping listings current. Functions check, change models and ``flush()``; views commit.
+"""The rules of keeping listings current. Functions check, change models and ``flush()``; never commit.
 
 Row-level rule: an agency user manages the records of their own organisation only; administrators
 manage every organisation's. Every lookup by id goes through a ``*_for(user, id)`` function that
@@ -6,13 +6,16 @@ returns None for records the user may not manage, and views answer those with 40
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..common import today, utcnow
+from ..directory import freshness
 from ..directory.models import (
     Attribute,
     Contact,
@@ -33,6 +36,23 @@ from .models import ProblemReport
 SERVES_VOCABULARIES = ("category", "care_stage", "population", "condition", "delivery_mode")
 ONLY_VOCABULARIES = ("population", "condition")
 MAX_WAIT_WEEKS = 104
+# Problem reports: per browser session, and per service from anonymous visitors (counted in the
+# database, so the limit holds across worker processes).
+SESSION_REPORTS_PER_HOUR = 5
+ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR = 10
+
+
+class ForeignLocation(PermissionError):
+    """A service was to be delivered at a location of another organisation. ``message`` is in the
+    reader's language."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class TooManyReports(Exception):
+    """A problem report over the hourly limits."""
 
 
 # --- who may manage what ------------------------------------------------------------------------
@@ -173,10 +193,36 @@ def current_terms(service: Service) -> tuple[set[str], set[str]]:
     return serves, only
 
 
+def require_own_locations(organization_id: str | None, location_ids) -> None:
+    """The ownership rule: a service is delivered only at its own organisation's locations. Raises
+    ``ForeignLocation`` (the listing form answers 403: its choices offer nothing else, so this is
+    tampering; the admin shows the message)."""
+    wanted = set(location_ids)
+    if not wanted:
+        return
+    with db.session.no_autoflush:  # a new service is not in the session yet: nothing to write before asking
+        owned = set(db.session.scalars(select(Location.id).where(Location.id.in_(wanted),
+                                                                 Location.organization_id == organization_id)))
+    if wanted - owned:
+        raise ForeignLocation(_l("A service can only be delivered at its own organisation's locations."))
+
+
+def require_location_serves_own(location: Location) -> None:
+    """The same rule seen from a location (e.g. moved to another organisation in the admin): every
+    service delivered there belongs to the location's organisation."""
+    if location.id is None:
+        return
+    owners = set(db.session.scalars(select(Service.organization_id).join(ServiceAtLocation)
+                                    .where(ServiceAtLocation.location_id == location.id)))
+    if owners - {location.organization_id}:
+        raise ForeignLocation(_l("Services of another organisation are delivered at this location."))
+
+
 def save_service(service: Service, data: dict, location_ids: list[str], serves: set[str],
                  only: set[str]) -> Service:
-    """Apply the edit form. ``location_ids`` must already be checked to belong to the service's
-    organisation (the view refuses anything else)."""
+    """Apply the edit form. Every location must belong to the service's organisation
+    (``require_own_locations``); nothing is changed otherwise."""
+    require_own_locations(service.organization_id, location_ids)
     for field in SERVICE_FIELDS:
         if field in data:
             setattr(service, field, data[field])
@@ -288,27 +334,44 @@ def stale_listings(stale_after_days: int, on: date | None = None) -> dict[str, l
     """Per organisation id, its listings not verified for more than ``stale_after_days`` (defunct ones
     are left out: nobody needs to confirm a service that no longer exists)."""
     on = on or today()
-    cutoff = date.fromordinal(on.toordinal() - stale_after_days)
     rows = db.session.execute(
         select(Service.id, Service.organization_id, Service.name_zh, Service.name_en, Service.verified_on)
-        .where(Service.status != "defunct", (Service.verified_on.is_(None)) | (Service.verified_on < cutoff))
+        .where(Service.status != "defunct", freshness.stale_clause(Service.verified_on, on, stale_after_days))
         .order_by(Service.organization_id, Service.verified_on.is_(None).desc(), Service.verified_on, Service.name_zh)
     )
     grouped: dict[str, list[StaleListing]] = {}
     for sid, org_id, name_zh, name_en, verified in rows:
-        days = (on - verified).days if verified else None
+        days = freshness.days_since(verified, on)
         grouped.setdefault(org_id, []).append(StaleListing(sid, name_zh, name_en, days))
     return grouped
 
 
 # --- problem reports ----------------------------------------------------------------------------
 
-def report_problem(service: Service, kind: str, text: str | None, reporter=None) -> ProblemReport:
+def report_problem(service: Service, kind: str, text: str | None, reporter=None, recent: Sequence[float] = (),
+                   now: datetime | None = None) -> ProblemReport:
+    """Anyone may report a problem, within limits: ``SESSION_REPORTS_PER_HOUR`` from one browser
+    session (``recent``: the times, as timestamps, of its earlier reports) and, from anonymous
+    visitors, ``ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR`` per service. Raises ``TooManyReports``."""
+    now = now or utcnow()
+    hour_ago = now - timedelta(hours=1)
+    anonymous = reporter is None or not reporter.is_authenticated
+    if (sum(1 for t in recent if t > hour_ago.timestamp()) >= SESSION_REPORTS_PER_HOUR
+            or anonymous and recent_anonymous_reports(service.id, hour_ago) >= ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR):
+        raise TooManyReports()
     report = ProblemReport(service_id=service.id, kind=kind, text=(text or "").strip() or None,
-                           reporter_id=reporter.id if reporter is not None and reporter.is_authenticated else None)
+                           reporter_id=None if anonymous else reporter.id, created_at=now)
     db.session.add(report)
     db.session.flush()
     return report
+
+
+def remember_report(recent: Sequence[float], now: datetime | None = None) -> list[float]:
+    """``recent`` with this report's time added and those older than an hour dropped (what the
+    browser session keeps for the next ``report_problem``)."""
+    now = now or utcnow()
+    hour_ago = (now - timedelta(hours=1)).timestamp()
+    return [t for t in recent if t > hour_ago] + [now.timestamp()]
 
 
 def recent_anonymous_reports(service_id: str, since: datetime) -> int:

@@ -2,13 +2,12 @@
 contacts, and the problem-report queue; plus the public "report a problem" form.
 
 Thin: each view finds the record through a ``*_for(user, id)`` lookup (404 for anything the user may
-not manage), calls one operation, commits once, and renders or redirects.
+not manage), calls one operation, and renders or redirects; the request boundary
+(portal/transaction.py) commits once.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..accounts.permissions import refuse, roles_required
 from ..audit.queries import last_change
 from ..audit.versioning import VersionConflict, check_version, conflict_message
-from ..common import utcnow
+from ..directory.freshness import configured_stale_after_days
 from ..directory.models import Area, Contact, Location, Organization, Service
 from ..extensions import db
 from . import operations as ops
@@ -40,14 +39,8 @@ bp = Blueprint("listings", __name__)
 
 agency_or_admin = roles_required("agency", "admin")
 
-# Problem reports: per browser session, and per service from anonymous visitors (shared through the
-# database, so it holds across worker processes).
-SESSION_REPORTS_PER_HOUR = 5
-ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR = 10
-
-
 def _stale_days() -> int:
-    return current_app.config["STALE_AFTER_DAYS"]
+    return configured_stale_after_days()
 
 
 def _or_404(obj):
@@ -108,7 +101,6 @@ def update_status(service_id):
     else:
         ops.confirm_current(service)
         message = _("Thank you: the listing is confirmed as correct today.")
-    db.session.commit()
     flash(f"{service.t('name')}: {message}", "success")
     return redirect(url_for(".index", organization=service.organization_id if current_user.has_role("admin") else None,
                             _anchor=f"service-{service.id}"))
@@ -124,10 +116,14 @@ def _service_choices(form: ServiceForm, organization_id: str) -> None:
     form.only_terms.choices = opts((t.id, str(t)) for v in ops.ONLY_VOCABULARIES for t in terms[v])
 
 
-def _refuse_foreign_locations(form: ServiceForm) -> None:
-    """The form only offers the organisation's own locations; an id from anywhere else is tampering."""
-    allowed = {choice.value for choice in form.locations.choices}
-    if request.method == "POST" and not set(request.form.getlist("locations")) <= allowed:
+def _save_service(service, form: ServiceForm) -> None:
+    """``ops.save_service`` holds the ownership rule; the form offers only the organisation's own
+    locations, so a foreign one is tampering: 403, with nothing of the half-done change kept."""
+    serves, only = _selected_terms(form)
+    try:
+        ops.save_service(service, form.model_data(), form.locations.data or [], serves, only)
+    except ops.ForeignLocation:
+        db.session.rollback()
         refuse(403)
 
 
@@ -143,12 +139,9 @@ def new_service():
     organization = _or_404(ops.organization_for(current_user, org_id))
     form = ServiceForm()
     _service_choices(form, organization.id)
-    _refuse_foreign_locations(form)
     if form.validate_on_submit():
         service = ops.new_service(organization)
-        serves, only = _selected_terms(form)
-        ops.save_service(service, form.model_data(), form.locations.data or [], serves, only)
-        db.session.commit()
+        _save_service(service, form)
         flash(_("Listing created."), "success")
         return redirect(url_for(".edit_service", service_id=service.id))
     return render_template("listings/service_new.html", form=form, organization=organization), (400 if form.errors else 200)
@@ -162,13 +155,11 @@ def edit_service(service_id):
         return _render_service_page(service)
     form = ServiceForm()
     _service_choices(form, service.organization_id)
-    _refuse_foreign_locations(form)
     if form.validate_on_submit():
         try:
             check_version(service, form.version.data)
-            serves, only = _selected_terms(form)
-            ops.save_service(service, form.model_data(), form.locations.data or [], serves, only)
-            db.session.commit()
+            _save_service(service, form)
+            db.session.flush()  # a concurrent edit shows here, as a conflict
         except (VersionConflict, StaleDataError):
             db.session.rollback()
             flash(conflict_message("service", service_id), "error")
@@ -212,7 +203,6 @@ def add_schedule(service_id):
     if not form.validate_on_submit():
         return _render_service_page(service, schedule_form=form, status=400)
     ops.add_schedule(service, form.weekday.data, form.opens_at.data, form.closes_at.data, form.notes.data)
-    db.session.commit()
     flash(_("Opening hours added."), "success")
     return redirect(url_for(".edit_service", service_id=service.id, _anchor="hours"))
 
@@ -223,7 +213,6 @@ def delete_schedule(schedule_id):
     schedule = _or_404(ops.schedule_for(current_user, schedule_id))
     service_id = schedule.service_id or schedule.service_at_location.service_id
     ops.delete_record(schedule)
-    db.session.commit()
     flash(_("Opening hours removed."), "success")
     return redirect(url_for(".edit_service", service_id=service_id, _anchor="hours"))
 
@@ -236,7 +225,6 @@ def add_phone(service_id):
     if not form.validate_on_submit():
         return _render_service_page(service, phone_form=form, status=400)
     ops.add_phone(service, form.number.data.strip(), form.extension.data, form.kind.data, form.description.data)
-    db.session.commit()
     flash(_("Phone number added."), "success")
     return redirect(url_for(".edit_service", service_id=service.id, _anchor="phones"))
 
@@ -247,7 +235,6 @@ def delete_phone(phone_id):
     phone = _or_404(ops.phone_for(current_user, phone_id))
     service_id = phone.service_id
     ops.delete_record(phone)
-    db.session.commit()
     flash(_("Phone number removed."), "success")
     return redirect(url_for(".edit_service", service_id=service_id, _anchor="phones"))
 
@@ -261,7 +248,6 @@ def add_contact(service_id):
         return _render_service_page(service, contact_form=form, status=400)
     ops.save_contact(Contact(service_id=service.id), form.name.data.strip(), form.title.data, form.email.data,
                      (form.phone.data or "").strip())
-    db.session.commit()
     flash(_("Contact added."), "success")
     return redirect(url_for(".edit_service", service_id=service.id, _anchor="contacts"))
 
@@ -282,7 +268,6 @@ def edit_contact(contact_id):
                 return redirect(url_for(".edit_contact", contact_id=contact_id))
             ops.save_contact(contact, form.name.data.strip(), form.title.data, form.email.data,
                              (form.phone.data or "").strip())
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(_contact_return(contact))
     return render_template("listings/contact_edit.html", form=form, contact=contact,
@@ -301,7 +286,6 @@ def delete_contact(contact_id):
     contact = _or_404(ops.contact_for(current_user, contact_id))
     back = _contact_return(contact)
     ops.delete_record(contact)
-    db.session.commit()
     flash(_("Contact removed."), "success")
     return redirect(back)
 
@@ -332,7 +316,6 @@ def new_location():
     _area_choices(form)
     if form.validate_on_submit():
         location = ops.save_location(Location(organization_id=organization.id), form.model_data())
-        db.session.commit()
         flash(_("Location added."), "success")
         return redirect(url_for(".locations", organization=location.organization_id
                                 if current_user.has_role("admin") else None))
@@ -353,7 +336,7 @@ def edit_location(location_id):
         try:
             check_version(location, form.version.data)
             ops.save_location(location, form.model_data())
-            db.session.commit()
+            db.session.flush()  # a concurrent edit shows here, as a conflict
         except (VersionConflict, StaleDataError):
             db.session.rollback()
             flash(conflict_message("location", location_id), "error")
@@ -374,32 +357,18 @@ def report_problem(service_id):
     if service is None:
         refuse(404)
     form = ProblemReportForm()
-    if request.method == "POST" and _too_many_reports(service.id):
-        return render_template("listings/report_problem.html", form=form, service=service,
-                               error=_("Too many reports in a short time. Please try again in an hour.")), 429
     if form.validate_on_submit():
-        report = ops.report_problem(service, form.kind.data, form.text.data, current_user)
+        recent = session.get("problem_reports", [])
+        try:
+            report = ops.report_problem(service, form.kind.data, form.text.data, current_user, recent)
+        except ops.TooManyReports:
+            return render_template("listings/report_problem.html", form=form, service=service,
+                                   error=_("Too many reports in a short time. Please try again in an hour.")), 429
         _notify_agency_of_report(report)
-        db.session.commit()
-        _remember_report()
+        session["problem_reports"] = ops.remember_report(recent)
         return render_template("listings/report_thanks.html", service=service)
     return render_template("listings/report_problem.html", form=form, service=service,
                            error=None), (400 if form.errors else 200)
-
-
-def _too_many_reports(service_id: str) -> bool:
-    hour_ago = utcnow() - timedelta(hours=1)
-    recent = [t for t in session.get("problem_reports", []) if t > hour_ago.timestamp()]
-    if len(recent) >= SESSION_REPORTS_PER_HOUR:
-        return True
-    if not current_user.is_authenticated:
-        return ops.recent_anonymous_reports(service_id, hour_ago) >= ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR
-    return False
-
-
-def _remember_report() -> None:
-    hour_ago = (utcnow() - timedelta(hours=1)).timestamp()
-    session["problem_reports"] = [t for t in session.get("problem_reports", []) if t > hour_ago] + [utcnow().timestamp()]
 
 
 def _both_languages(render, service) -> tuple[str, str]:
@@ -456,7 +425,6 @@ def close_report(report_id):
                 lambda name: _("Your problem report about %(name)s was closed without a change.", name=name),
                 report.service)
         notify([report.reporter], "problem_report_closed", zh, en, link=url_for(".my_reports"), mail=False)
-    db.session.commit()
     flash(_("Report closed."), "success")
     return redirect(url_for(".reports"))
 

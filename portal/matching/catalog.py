@@ -18,8 +18,9 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ..directory import models as m
+from ..session_context import context_of
 from .engine import AreaFacts, Directory, ServiceFacts
-from .profile import Vocabulary
+from .profile import Vocabulary, label_key
 
 CHECK_SECONDS = 5.0
 # Reload at least this often: another process's edit of a child row (an attribute's value, a cost's
@@ -50,6 +51,11 @@ class Catalog:
     terms: dict[str, tuple[Term, ...]]  # vocabulary name -> terms in order
     area_codes: dict[int, str] = field(default_factory=dict)
     loaded_at: float = field(default_factory=time.monotonic)
+    # Service id -> categories linked only by inference from its words (imports; see portal/crosswalk):
+    # matching uses them and says so, until the agency or an admin confirms them.
+    inferred: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Services whose eligibility is stated only in words (no age, gender or term): "check", never "no".
+    eligibility_in_words: frozenset[str] = frozenset()
 
     def term(self, vocabulary: str, code: str) -> Term | None:
         return next((t for t in self.terms.get(vocabulary, ()) if t.code == code), None)
@@ -97,19 +103,17 @@ def _bump() -> None:
 def _note_directory_change(session: Session, flush_context, instances) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, _DIRECTORY_MODELS):
-            session.info["matching_catalog_stale"] = True
+            context_of(session).catalog_stale = True
             return
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.info.pop("matching_catalog_stale", False):
+    # (a rollback clears the flag in portal/session_context.py)
+    context = context_of(session)
+    if context.catalog_stale:
+        context.catalog_stale = False
         _bump()
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop("matching_catalog_stale", None)
 
 
 def signature(session: Session) -> tuple:
@@ -161,6 +165,28 @@ def clear_cache() -> None:
 
 # --- loading ----------------------------------------------------------------------------------
 
+def _broader_categories(term_vocab: dict, parents: dict) -> dict[str, frozenset]:
+    """Category code -> the codes of every broader category above it (same vocabulary only)."""
+    out: dict[str, frozenset] = {}
+    for term_id, (vocab, code) in term_vocab.items():
+        if vocab != "category":
+            continue
+        chain, node, seen = [], parents.get(term_id), {term_id}
+        while node and node not in seen and term_vocab.get(node, (None,))[0] == "category":
+            seen.add(node)
+            chain.append(term_vocab[node][1])
+            node = parents.get(node)
+        if chain:
+            out[code] = frozenset(chain)
+    return out
+
+
+def _with_broader(codes: frozenset, broader: dict[str, frozenset]) -> frozenset:
+    """A service of a narrower category also meets the broader need (detox -> substance use)."""
+    extra = [broader[c] for c in codes if c in broader]
+    return codes.union(*extra) if extra else codes
+
+
 def load_catalog(session: Session) -> Catalog:
     areas = {
         row.id: AreaFacts(row.id, row.code, row.level, row.parent_id, row.latitude, row.longitude,
@@ -171,12 +197,16 @@ def load_catalog(session: Session) -> Catalog:
 
     terms: dict[str, list[tuple]] = {}
     term_vocab: dict[str, tuple[str, str]] = {}
+    parents: dict[str, str] = {}
     for row in session.execute(
         select(m.TaxonomyTerm.id, m.TaxonomyTerm.code, m.TaxonomyTerm.name_zh, m.TaxonomyTerm.name_en,
-               m.TaxonomyTerm.position, m.Taxonomy.name).join(m.Taxonomy)
+               m.TaxonomyTerm.position, m.TaxonomyTerm.parent_id, m.Taxonomy.name).join(m.Taxonomy)
     ):
         terms.setdefault(row.name, []).append((row.position, row.code, row.name_zh, row.name_en))
         term_vocab[row.id] = (row.name, row.code)
+        if row.parent_id:
+            parents[row.id] = row.parent_id
+    broader = _broader_categories(term_vocab, parents)
     ordered = {
         vocab: tuple(Term(code, zh or "", en or "", pos) for pos, code, zh, en in sorted(items, key=lambda t: (t[0], t[1])))
         for vocab, items in terms.items()
@@ -188,11 +218,14 @@ def load_catalog(session: Session) -> Catalog:
     # Per service: vocabulary -> (served codes, only codes).
     tags: dict[str, dict[str, tuple[set, set]]] = {}
     org_tags: dict[str, dict[str, tuple[set, set]]] = {}
+    inferred: dict[str, set] = {}
     for row in session.execute(select(m.Attribute.service_id, m.Attribute.organization_id,
-                                      m.Attribute.taxonomy_term_id, m.Attribute.value)):
+                                      m.Attribute.taxonomy_term_id, m.Attribute.value, m.Attribute.origin)):
         vocab, code = term_vocab.get(row.taxonomy_term_id, (None, None))
         if vocab is None:
             continue
+        if row.origin == "inferred" and vocab == "category" and row.service_id:
+            inferred.setdefault(row.service_id, set()).add(code)
         target = tags.setdefault(row.service_id, {}) if row.service_id else (
             org_tags.setdefault(row.organization_id, {}) if row.organization_id else None)
         if target is None:
@@ -210,15 +243,23 @@ def load_catalog(session: Session) -> Catalog:
 
     points: dict[str, set] = {}
     districts: dict[str, set] = {}
-    for row in session.execute(
-        select(m.ServiceAtLocation.service_id, m.Location.latitude, m.Location.longitude, m.Location.area_id)
+    placed = session.execute(
+        select(m.ServiceAtLocation.service_id, m.Location.latitude, m.Location.longitude, m.Location.area_id,
+               m.Location.postal_code)
         .join(m.Location, m.Location.id == m.ServiceAtLocation.location_id)
-    ):
+    ).all()
+    postal = postal_centroids(
+        session.execute(select(m.Location.postal_code, m.Location.latitude, m.Location.longitude)
+                        .where(m.Location.postal_code.is_not(None), m.Location.latitude.is_not(None),
+                               m.Location.longitude.is_not(None))))
+    for row in placed:
         chain = lineage(row.area_id)
         if row.latitude is not None and row.longitude is not None:
             points.setdefault(row.service_id, set()).add((row.latitude, row.longitude))
-        else:  # fall back to the area's centroid, like Location.point()
+        else:  # the area's centroid (like Location.point()), else the postal code's; else unknown
             centroid = next(((a.latitude, a.longitude) for a in chain if a.latitude is not None and a.longitude is not None), None)
+            if centroid is None and row.postal_code:
+                centroid = postal.get(postal_key(row.postal_code))
             if centroid:
                 points.setdefault(row.service_id, set()).add(centroid)
         district = next((a.id for a in chain if a.level == "district"), None)
@@ -237,15 +278,22 @@ def load_catalog(session: Session) -> Catalog:
             served_areas.setdefault(sid, set()).add(area_id)
 
     services = []
+    in_words: set[str] = set()
     for row in session.execute(
         select(m.Service.id, m.Service.organization_id, m.Service.name_zh, m.Service.name_en, m.Service.status,
                m.Service.minimum_age, m.Service.maximum_age, m.Service.gender_eligibility,
                m.Service.residency_required, m.Service.capacity_status, m.Service.wait_weeks,
-               m.Service.accepts_referrals, m.Service.verified_on, m.Service.interpretation_services)
+               m.Service.accepts_referrals, m.Service.verified_on, m.Service.interpretation_services,
+               (m.Service.eligibility_description_zh.is_not(None) | m.Service.eligibility_description_en.is_not(None))
+               .label("eligibility_words"))
         .order_by(m.Service.id)
     ):
         own = tags.get(row.id, {})
         inherited = org_tags.get(row.organization_id, {})
+        if row.eligibility_words and row.minimum_age is None and row.maximum_age is None \
+                and row.gender_eligibility is None and not (own.get("population", (set(), set()))[1]
+                                                            or own.get("condition", (set(), set()))[1]):
+            in_words.add(row.id)
 
         def served(vocab):
             return frozenset(own.get(vocab, (set(), set()))[0] | inherited.get(vocab, (set(), set()))[0])
@@ -260,7 +308,7 @@ def load_catalog(session: Session) -> Catalog:
             organization_name_zh=org_zh or "", organization_name_en=org_en or "",
             status=row.status,
             # A term linked as "only" still says what the service is (e.g. a category).
-            categories=served("category") | only("category"),
+            categories=_with_broader(served("category") | only("category"), broader),
             care_stages=served("care_stage") | only("care_stage"),
             populations_only=only("population"), conditions_only=only("condition"),
             populations_served=served("population"),
@@ -293,10 +341,46 @@ def load_catalog(session: Session) -> Catalog:
         populations=frozenset(t.code for t in ordered.get("population", ())),
         languages=frozenset(LANGUAGES) | {code for codes in languages.values() for code in codes},
         area_ids={a.code: a.id for a in areas.values() if a.level in ("district", "street", "community")},
+        labels=label_index(ordered),
     )
     if len(services) >= FREEZE_ABOVE:
         # A large catalog is a million long-lived objects: keep them out of the cyclic collector,
         # whose full passes over them otherwise pause requests for half a second (bench/match.py).
         # They are still freed by reference counting when the catalog is replaced.
         gc.freeze()
-    return Catalog(directory, vocabulary, ordered, {a.id: a.code for a in areas.values()})
+    return Catalog(directory, vocabulary, ordered, {a.id: a.code for a in areas.values()},
+                   inferred={sid: frozenset(codes) for sid, codes in inferred.items()},
+                   eligibility_in_words=frozenset(in_words))
+
+
+def label_index(ordered: dict[str, tuple[Term, ...]]) -> dict[str, dict[str, str]]:
+    """Per vocabulary a matching profile may use: every label (either language) and code -> code."""
+    out: dict[str, dict[str, str]] = {}
+    for vocab in ("category", "condition", "population", "care_stage"):
+        index: dict[str, str] = {}
+        for term in ordered.get(vocab, ()):
+            for label in (term.name_zh, term.name_en):
+                if label:
+                    index.setdefault(label_key(label), term.code)
+        for term in ordered.get(vocab, ()):
+            index[label_key(term.code)] = term.code
+        out[vocab] = index
+    return out
+
+
+def postal_key(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+def postal_centroids(rows) -> dict[str, tuple[float, float]]:
+    """Postal code -> the mean of the geocoded locations that share it: where a location without
+    coordinates or an area most likely is."""
+    sums: dict[str, list[float]] = {}
+    for code, lat, lon in rows:
+        key = postal_key(code or "")
+        if key:
+            acc = sums.setdefault(key, [0.0, 0.0, 0])
+            acc[0] += lat
+            acc[1] += lon
+            acc[2] += 1
+    return {k: (round(a / n, 6), round(b / n, 6)) for k, (a, b, n) in sums.items()}

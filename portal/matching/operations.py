@@ -6,16 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..common import today
+from ..directory.freshness import configured_stale_after_days
 from .catalog import Catalog, get_catalog
-from .engine import MatchResult, Part, Relaxation, match
+from .engine import MatchResult, Part, match
 from .models import UnmetNeed
 from .profile import parse_profile
+from .relax import RELAXABLE, loosened, parse_relax_value, relax_value  # noqa: F401 (relax_value: for the view)
 
-RELAX_RULES = ("distance", "remote", "payment", "urgency")
+RELAX_RULES = tuple(RELAXABLE)
 
 
 @dataclass
@@ -26,32 +27,24 @@ class MatchOutcome:
 
 
 def apply_relaxation(raw: dict[str, Any], relax: str | None) -> dict[str, Any]:
-    """The submitted values with one rule loosened: ``distance:10``, ``remote``, ``payment``, ``urgency``."""
-    if not relax:
+    """The submitted form values with one rule loosened as the engine loosens it (``relax.loosened``);
+    ``relax`` is what the results page sent (``relax_value``). Unknown values change nothing."""
+    relaxation = parse_relax_value(relax)
+    if relaxation is None:
         return raw
-    rule, _, value = relax.partition(":")
     raw = dict(raw)
-    if rule == "distance":
-        try:
-            km = float(value)
-        except ValueError:
-            return raw
-        if 0 < km <= 500:
-            raw["travel_km"] = f"{km:g}"
-    elif rule == "remote":
-        raw["remote_ok"] = True
-    elif rule == "payment":
-        raw["payment"] = []
-    elif rule == "urgency":
-        raw["urgency"] = "normal"
+    for name, value in loosened(relaxation).items():
+        raw[name] = _form_value(value)
     return raw
 
 
-def relax_value(relaxation: Relaxation) -> str:
-    """How a relaxation is sent back by the results page (see ``apply_relaxation``)."""
-    if relaxation.rule == "distance":
-        return f"distance:{relaxation.travel_km:g}"
-    return relaxation.rule
+def _form_value(value: Any) -> Any:
+    """A profile value as the intake form submits it (numbers as text, sets as lists)."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value
 
 
 def run_match(session: Session, raw: Mapping[str, Any]) -> MatchOutcome:
@@ -59,8 +52,7 @@ def run_match(session: Session, raw: Mapping[str, Any]) -> MatchOutcome:
     profile, errors = parse_profile(raw, catalog.vocabulary)
     if profile is None:
         return MatchOutcome(catalog, None, errors)
-    result = match(catalog.directory, profile, today=today(),
-                   stale_after_days=current_app.config.get("STALE_AFTER_DAYS", 180))
+    result = match(catalog.directory, profile, today=today(), stale_after_days=configured_stale_after_days())
     return MatchOutcome(catalog, result, {})
 
 

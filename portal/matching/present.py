@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from .catalog import Catalog
 from .engine import Exclusion, MatchResult, Suggestion
-from .explain import render, sentence
+from .explain import N_, render, sentence
 
 Translate = Callable[[str], str]
 
@@ -51,8 +51,22 @@ class Presenter:
             "distance_km": s.distance_km,
             "reach": s.reach,
             "explanation": self._text(s.parts),
-            "flags": self._each(s.flags),
+            "flags": self._each(s.flags) + self._import_flags(s),
         }
+
+    def _import_flags(self, s: Suggestion) -> list[dict]:
+        """What matching knows only from an imported directory's words: say so, and what to check."""
+        flags = []
+        guessed = [c for c in s.covers if c in self.catalog.inferred.get(s.service.id, ())]
+        if guessed:
+            names = ("、" if self.lang == "zh" else ", ").join(self.need(c)["name"] for c in guessed)
+            flags.append({"code": "category_inferred",
+                          "text": self.translate(N_("inferred from its description, not confirmed: %(needs)s"))
+                          % {"needs": names}})
+        if s.service.id in self.catalog.eligibility_in_words:
+            flags.append({"code": "eligibility_in_words",
+                          "text": self.translate(N_("eligibility stated only in words: check"))})
+        return flags
 
     def exclusion(self, e: Exclusion) -> dict:
         return {

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import GENDERS, MAX_NEEDS, PAYMENT_KINDS, URGENCIES, Part, Profile
+from .engine import GENDERS, MAX_NEEDS, PAYMENT_KINDS, PROFILE_URGENCIES, Part, Profile
 from .explain import LANGUAGES, N_
 
 MAX_TRAVEL_KM = 500
@@ -31,6 +31,20 @@ class Vocabulary:
     populations: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset(LANGUAGES)
     area_ids: Mapping[str, int] = field(default_factory=dict)  # area code -> id (districts, streets…)
+    # Per vocabulary ("category", "condition", "population", "care_stage"): label in either language,
+    # lower-cased with spaces collapsed -> code. Needs and the other choices may be given by label.
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def label_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _resolve(code: str, allowed: frozenset[str], labels: Mapping[str, str] | None) -> str:
+    """A code as given, or the code whose label (Chinese or English) it is."""
+    if code in allowed or not labels:
+        return code
+    return labels.get(label_key(code), code)
 
 
 def _error(message: str, **params) -> Part:
@@ -68,7 +82,8 @@ def _number(value: Any, errors: list[Part], *, integer: bool = False) -> float |
     return number
 
 
-def _codes(value: Any, allowed: frozenset[str], errors: list[Part]) -> tuple[str, ...]:
+def _codes(value: Any, allowed: frozenset[str], errors: list[Part],
+           labels: Mapping[str, str] | None = None) -> tuple[str, ...]:
     if _blank(value):
         return ()
     if isinstance(value, str):
@@ -81,7 +96,7 @@ def _codes(value: Any, allowed: frozenset[str], errors: list[Part]) -> tuple[str
         if not isinstance(item, str):
             errors.append(_error(N_("Give a list of codes.")))
             return ()
-        code = item.strip()
+        code = _resolve(item.strip(), allowed, labels)
         if not code:
             continue
         if code not in allowed:
@@ -92,13 +107,14 @@ def _codes(value: Any, allowed: frozenset[str], errors: list[Part]) -> tuple[str
     return tuple(out)
 
 
-def _choice(value: Any, allowed, errors: list[Part]) -> str | None:
+def _choice(value: Any, allowed, errors: list[Part], labels: Mapping[str, str] | None = None) -> str | None:
     if _blank(value):
         return None
-    if not isinstance(value, str) or value.strip() not in allowed:
+    code = _resolve(value.strip(), frozenset(allowed), labels) if isinstance(value, str) else value
+    if not isinstance(code, str) or code not in allowed:
         errors.append(_error(N_("Unknown choice: %(code)s."), code=str(value)[:40]))
         return None
-    return value.strip()
+    return code
 
 
 def _flag(value: Any, errors: list[Part]) -> bool:
@@ -114,7 +130,10 @@ def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | 
     """A profile, or ``(None, {field: [errors]})``. Unknown keys are ignored by the caller's choice."""
     errors: dict[str, list[Part]] = {name: [] for name in FIELDS}
 
-    needs = _codes(raw.get("needs"), vocab.categories, errors["needs"])
+    needs = _codes(raw.get("needs"), vocab.categories, errors["needs"], vocab.labels.get("category"))
+    if errors["needs"]:
+        # Say what would have been understood: every valid code (the API answers with them too).
+        errors["needs"].append(_error(N_("Valid needs: %(codes)s."), codes=", ".join(sorted(vocab.categories))))
     if not needs and not errors["needs"]:
         errors["needs"].append(_error(N_("Choose at least one need.")))
     if len(needs) > MAX_NEEDS:
@@ -154,12 +173,15 @@ def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | 
     profile_fields = dict(
         remote_ok=_flag(raw.get("remote_ok"), errors["remote_ok"]),
         gender=_choice(raw.get("gender"), GENDERS, errors["gender"]),
-        conditions=frozenset(_codes(raw.get("conditions"), vocab.conditions, errors["conditions"])),
-        populations=frozenset(_codes(raw.get("populations"), vocab.populations, errors["populations"])),
+        conditions=frozenset(_codes(raw.get("conditions"), vocab.conditions, errors["conditions"],
+                                    vocab.labels.get("condition"))),
+        populations=frozenset(_codes(raw.get("populations"), vocab.populations, errors["populations"],
+                                     vocab.labels.get("population"))),
         payment=frozenset(_codes(raw.get("payment"), frozenset(PAYMENT_KINDS), errors["payment"])),
         languages=frozenset(_codes(raw.get("languages"), vocab.languages, errors["languages"])),
-        urgency=_choice(raw.get("urgency"), URGENCIES, errors["urgency"]) or "normal",
-        care_stage=_choice(raw.get("care_stage"), vocab.care_stages, errors["care_stage"]),
+        urgency=_choice(raw.get("urgency"), PROFILE_URGENCIES, errors["urgency"]) or "normal",
+        care_stage=_choice(raw.get("care_stage"), vocab.care_stages, errors["care_stage"],
+                           vocab.labels.get("care_stage")),
     )
     errors = {k: v for k, v in errors.items() if v}
     if errors:

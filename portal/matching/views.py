@@ -86,7 +86,6 @@ def match_page():
         return _render(form, catalog, lang)
     if not relaxed:  # a relaxed re-run is the same client: count an unmet need once
         record_unmet_needs(db.session, outcome, current_user.organization_id)
-    db.session.commit()
     # Tied to the user, so that on a shared computer the next person to sign in never sees it.
     session[LAST_PROFILE] = {"user": current_user.id, "raw": dict(raw)}
     return _render(form, catalog, lang, outcome, relaxed)

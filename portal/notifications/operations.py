@@ -1,7 +1,8 @@
-"""Telling people things: in-app notifications plus mail through the outbox. Callers commit."""
+"""Telling people things: in-app notifications plus mail through the outbox. Nothing here commits:
+the request (portal/transaction.py) or the ``flask mail send`` command does."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
 
@@ -58,8 +59,12 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def deliver_pending(config, limit: int = 200) -> tuple[int, int]:
-    """Send what is waiting in the mail outbox. Returns (sent, failed); failures stay queued."""
+def deliver_pending(config, limit: int = 200, after_each: Callable[[], None] | None = None) -> tuple[int, int]:
+    """Send what is waiting in the mail outbox. Returns (sent, failed); failures stay queued.
+
+    Each message's new state is flushed; ``after_each`` (the ``flask mail send`` command passes its
+    commit) runs after every message, because a mail once sent cannot be unsent: a crash later in the
+    batch must not leave it marked unsent and send it twice."""
     sender = sender_from_config(config)
     sent = failed = 0
     pending = db.session.scalars(select(MailMessage).where(MailMessage.sent_at.is_(None),
@@ -76,5 +81,7 @@ def deliver_pending(config, limit: int = 200) -> tuple[int, int]:
             message.sent_at = utcnow()
             message.last_error = None
             sent += 1
-        db.session.commit()
+        db.session.flush()
+        if after_each is not None:
+            after_each()
     return sent, failed

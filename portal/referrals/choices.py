@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..accounts.models import User
 from ..directory.models import Area, Organization, Service, Taxonomy, TaxonomyTerm
 from ..extensions import db
 
@@ -42,6 +41,7 @@ def organizations() -> list[tuple[str, str]]:
 
 
 def staff_of(organization_id: str) -> list[tuple[str, str]]:
-    rows = db.session.scalars(select(User).where(User.organization_id == organization_id, User.active.is_(True))
-                              .order_by(User.name))
-    return [(str(u.id), u.name) for u in rows]
+    """Who may be named as the organisation's handoff person (the rule is ``handoff.candidates``)."""
+    from .handoff import candidates
+
+    return [(str(u.id), u.name) for u in candidates(organization_id)]

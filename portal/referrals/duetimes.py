@@ -1,14 +1,20 @@
-"""Due times per step, counted in working days (Monday to Friday). Pure.
+"""When referral work is due: each step's due time in working days (Monday to Friday), and the
+interval between follow-ups after connection. Pure: the shipped defaults live here, the configuration
+(``REFERRAL_DUE_WORKING_DAYS``, ``REFERRAL_FOLLOW_UP_MONTHS``) may override the values, never the rule.
 
 Public holidays are not known here: a due time that lands on one is simply a day early, which errs
 on the side of chasing sooner.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 STEPS = ("acknowledge", "respond", "connect")
 DEFAULT_DUE_WORKING_DAYS = "urgent:1/1/3,priority:2/3/10,routine:3/5/20"
+
+# Follow-ups after connection: every 3 months, or monthly for a client who needs closer contact.
+FOLLOW_UP_MONTHS = (1, 3)
+DEFAULT_FOLLOW_UP_MONTHS = 3
 
 
 def parse_due_days(spec: str) -> dict[str, dict[str, int]]:
@@ -49,5 +55,14 @@ def due_at(start: datetime, urgency: str, step: str | None, table: dict[str, dic
     return add_working_days(start, days[step])
 
 
-def is_overdue(due: datetime | None, now: datetime) -> bool:
-    return due is not None and due < now
+def add_months(start: date, months: int) -> date:
+    """``start`` moved by whole calendar months; a day the month lacks becomes its last day."""
+    month = start.month - 1 + months
+    year = start.year + month // 12
+    month = month % 12 + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError("unreachable")

@@ -12,6 +12,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..common import today
 from . import labels
+from .duetimes import FOLLOW_UP_MONTHS
+from .followups import configured_months
 from .models import CONSENT_ITEMS, CONTACT_PREFERENCES, FOLLOW_UP_OUTCOMES, GENDERS
 from .statemachine import DECLINE_REASONS, DECLINED_BY, NOT_CONNECTED_REASONS, URGENCIES
 
@@ -24,6 +26,9 @@ class MultiCheckboxField(SelectMultipleField):
 def opts(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms 3.3 wants them (tuples are deprecated)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+FOLLOW_UP_INTERVAL_LABELS = {3: _l("Every 3 months"), 1: _l("Monthly")}
 
 
 def _choices(table, codes):
@@ -79,8 +84,10 @@ class ReferralForm(ClientFieldsMixin, ConsentFieldsMixin, FlaskForm):
     transfer_criterion = StringField(_l("Transfer criterion met (e.g. stable for 3 months)"),
                                      validators=[Optional(), Length(max=300)])
     care_plan_notes = TextAreaField(_l("Care plan notes to hand over"), validators=[Optional(), Length(max=4000)])
-    follow_up_months = SelectField(_l("Follow-ups after connection"), choices=opts([("3", _l("Every 3 months")),
-                                                                                    ("1", _l("Monthly"))]), default="3")
+    # The allowed intervals and the default are the follow-up rule's (duetimes, followups).
+    follow_up_months = SelectField(_l("Follow-ups after connection"),
+                                   choices=opts((str(m), FOLLOW_UP_INTERVAL_LABELS[m]) for m in FOLLOW_UP_MONTHS),
+                                   default=lambda: str(configured_months()))
 
 
 class ConsentForm(ConsentFieldsMixin, FlaskForm):

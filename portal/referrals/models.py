@@ -18,12 +18,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..common import TimestampMixin, UUIDMixin, as_aware, today, utcnow
 from ..extensions import db
+from .duetimes import DEFAULT_FOLLOW_UP_MONTHS
 from .statemachine import (
     CLOSED_STATUSES,
     DECLINE_REASONS,
@@ -174,7 +177,8 @@ class Referral(UUIDMixin, TimestampMixin, db.Model):
     decline_reason: Mapped[str | None] = mapped_column(String(30))
     declined_by: Mapped[str | None] = mapped_column(String(10))
     not_connected_reason: Mapped[str | None] = mapped_column(String(40))
-    follow_up_months: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    # Chosen from duetimes.FOLLOW_UP_MONTHS when the referral is created (followups.chosen_months).
+    follow_up_months: Mapped[int] = mapped_column(Integer, nullable=False, default=DEFAULT_FOLLOW_UP_MONTHS)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     # Two people answering the same referral at once: the second gets a clear conflict, not a
@@ -206,9 +210,19 @@ class Referral(UUIDMixin, TimestampMixin, db.Model):
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
+    # The overdue rule, once: an open referral whose running step's due time has passed (a due time
+    # equal to ``now`` is not yet overdue). ``referral.is_overdue()`` answers in Python (pages, API);
+    # ``Referral.is_overdue(now)`` is the same rule as SQL (board filter, overdue-first ordering,
+    # escalation), so the two cannot drift apart.
+    @hybrid_method
     def is_overdue(self, now: datetime | None = None) -> bool:
         due = as_aware(self.due_at)
-        return self.is_open and due is not None and due < (now or utcnow())
+        return self.status in OPEN_STATUSES and due is not None and due < (now or utcnow())
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, now: datetime | None = None):
+        return and_(cls.status.in_(OPEN_STATUSES), cls.due_at.is_not(None), cls.due_at < (now or utcnow()))
 
 
 class ReferralNeed(db.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, case, false, or_, select
 
 from ..common import utcnow
 from ..directory.models import Area
@@ -117,10 +117,7 @@ def clients_of_organization(organization_id: str) -> list[Client]:
 
 
 def _overdue_first(query, now: datetime):
-    overdue = and_(Referral.status.in_(OPEN_STATUSES), Referral.due_at.is_not(None), Referral.due_at < now)
-    from sqlalchemy import case
-
-    return query.order_by(case((overdue, 0), else_=1), Referral.sent_at.desc().nulls_last(),
+    return query.order_by(case((Referral.is_overdue(now), 0), else_=1), Referral.sent_at.desc().nulls_last(),
                           Referral.created_at.desc())
 
 
@@ -154,7 +151,7 @@ def board(user, status: str | None = None, service_id: str | None = None, catego
         query = query.where(Referral.id.in_(select(ReferralNeed.referral_id)
                                             .where(ReferralNeed.category_code == category)))
     if overdue_only:
-        query = query.where(Referral.due_at.is_not(None), Referral.due_at < now)
+        query = query.where(Referral.is_overdue(now))
     return list(db.session.scalars(_overdue_first(query, now).limit(limit)))
 
 

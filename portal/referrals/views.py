@@ -1,10 +1,11 @@
 """Referral pages: my referrals, the new-referral form, a referral, the agency inbox, clients and
 consent, follow-ups and the coordinator board. Thin: parse, check access, call one operation,
-commit once, render. Every view that takes an id answers 404 for records the user may not see.
+render; the request boundary (portal/transaction.py) commits once. Every view that takes an id
+answers 404 for records the user may not see.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -145,7 +146,7 @@ def new():
             service_id=form.service_id.data, needs=list(form.needs.data or []), urgency=form.urgency.data,
             reason=form.reason.data, from_stage=form.from_stage.data or None, to_stage=form.to_stage.data or None,
             transfer_criterion=form.transfer_criterion.data, care_plan_notes=form.care_plan_notes.data,
-            follow_up_months=1 if form.follow_up_months.data == "1" else current_app.config.get("REFERRAL_FOLLOW_UP_MONTHS", 3))
+            follow_up_months=_int_or_none(form.follow_up_months.data))
         consent = None
         if form.consent_given.data:
             consent = operations.ConsentData(scope=form.consent_scope.data, items=list(form.consent_items.data or []),
@@ -160,7 +161,6 @@ def new():
             db.session.rollback()
             form.form_errors.append(labels.refusal_message(refusal))
         else:
-            db.session.commit()
             flash(_("Referral sent.") if send else _("Draft saved. It is not shared until you send it."), "success")
             return redirect(url_for("referrals.detail", referral_id=referral.id))
     status = 400 if request.method == "POST" else 200
@@ -182,7 +182,6 @@ def _detail_context(referral, form=None, refusal_text=None):
     consent_for_receiver = None
     if "sender" in user_sides:
         consent_for_receiver = operations.valid_consent(referral.client, referral.to_organization_id, referral.id)
-    db.session.commit()  # the audit rows
     return dict(
         referral=referral, sides=user_sides, actions=available_actions(referral.status, user_sides),
         contact=contact, show_reason=operations.can_see_reason(current_user, referral),
@@ -216,13 +215,9 @@ def transition(referral_id):
         refuse(400)
     action = form.action.data
     values = transition_values(form, action)
-    if values["receiver_handoff_id"] and values["receiver_handoff_id"] not in {
-            int(v) for v, _label in choices.staff_of(referral.to_organization_id)}:
-        values["receiver_handoff_id"] = None
     try:
-        operations.transition(current_user, referral, action, values,
-                              follow_up_default=current_app.config.get("REFERRAL_FOLLOW_UP_MONTHS", 3))
-        db.session.commit()
+        operations.transition(current_user, referral, action, values)
+        db.session.flush()  # a concurrent change (StaleDataError) shows here, as a 409 page
     except (Refusal, operations.ReferralError, StaleDataError) as problem:
         db.session.rollback()
         if isinstance(problem, Refusal):
@@ -255,7 +250,6 @@ def follow_up(referral_id, follow_up_id):
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            db.session.commit()
             flash(_("Follow-up recorded."), "success")
     else:
         for errors in form.errors.values():
@@ -299,7 +293,6 @@ def new_client():
             db.session.rollback()
             _field_error(form, error)
         else:
-            db.session.commit()
             flash(_("Client %(code)s recorded.", code=client.code), "success")
             return redirect(url_for("referrals.client", client_id=client.id))
     return render_template("referrals/client_new.html", form=form), 400 if request.method == "POST" else 200
@@ -323,7 +316,6 @@ def _client_page(client, consent_form=None, status=200):
     disclosures = db.session.query(AuditEvent).filter(
         AuditEvent.record_type == "client", AuditEvent.record_id == client.id,
         AuditEvent.action == "disclosure").order_by(AuditEvent.at.desc()).all()
-    db.session.commit()  # the audit row of the contact view
     return render_template("referrals/client.html", client=client, contact=contact, consent_form=consent_form,
                            disclosures=disclosures, org_names=dict(choices.organizations())), status
 
@@ -351,7 +343,6 @@ def add_consent(client_id):
             db.session.rollback()
             _field_error(form, error)
         else:
-            db.session.commit()
             flash(_("Consent recorded."), "success")
             return redirect(url_for("referrals.client", client_id=client.id))
     return _client_page(client, form, 400)
@@ -371,6 +362,5 @@ def revoke_consent(client_id, consent_id):
         db.session.rollback()
         flash(str(error.message), "error")
     else:
-        db.session.commit()
         flash(_("Consent revoked. The receiving organisation no longer sees the contact details."), "success")
     return redirect(url_for("referrals.client", client_id=client.id))

@@ -13,7 +13,6 @@ from wtforms.validators import Optional
 from ..accounts.permissions import roles_required
 from ..audit.models import record
 from ..common import today
-from ..extensions import db
 from ..referrals.choices import term_labels
 from . import figures
 from .csv_export import to_csv
@@ -87,7 +86,6 @@ def export_csv():
     rows = referral_rows(current_user, start, end)
     record("referrals_exported", user_id=current_user.id, record_type="report", record_id="referrals",
            changes={"rows": len(rows), "start": start.isoformat(), "end": end.isoformat()})
-    db.session.commit()
     body = to_csv(rows)
     filename = f"referrals_{start.isoformat()}_{end.isoformat()}.csv"
     return Response(body, mimetype="text/csv; charset=utf-8",

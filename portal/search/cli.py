@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..session_context import using
 from .index import WRITE_TIMEOUT, IndexBusyError
 from .service import get_index
 
@@ -23,8 +24,8 @@ _wait = click.option("--wait", type=float, default=WRITE_TIMEOUT, show_default=T
 def rebuild(wait):
     """Rebuild the whole index from the database (written aside, then swapped in)."""
     try:
-        with Session(db.engine) as session, click.progressbar(length=1, label="Indexing services") as bar:
-            session.info["skip_outbox"] = True
+        with Session(db.engine) as session, using(session, skip_outbox=True), \
+                click.progressbar(length=1, label="Indexing services") as bar:
 
             def progress(done, total):
                 bar.length = max(total, 1)
@@ -41,8 +42,7 @@ def rebuild(wait):
 def sync(wait):
     """Apply changes waiting in the outbox (after a crash, or if an update failed)."""
     try:
-        with Session(db.engine) as session:
-            session.info["skip_outbox"] = True
+        with Session(db.engine) as session, using(session, skip_outbox=True):
             applied = get_index().sync(session, timeout=wait)
     except IndexBusyError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -55,8 +55,7 @@ def ensure(wait):
     """Build the index if it is missing or outdated, otherwise apply pending changes (`make run`)."""
     index = get_index()
     try:
-        with Session(db.engine) as session:
-            session.info["skip_outbox"] = True
+        with Session(db.engine) as session, using(session, skip_outbox=True):
             if index.needs_rebuild():
                 click.echo("The search index is missing or from an older version; building it.")
                 count = index.rebuild(session, timeout=wait)

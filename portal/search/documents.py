@@ -9,8 +9,10 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
-from . import whoosh_fixes  # noqa: F401  (must be applied before any segment is written)
 from .analyzers import BilingualAnalyzer
+from .whoosh_adapter import install_fixes
+
+install_fixes()  # before any segment is written (see whoosh_adapter)
 
 # Bump when the schema or the document layout changes: ``flask index ensure`` then rebuilds.
 SCHEMA_VERSION = 4

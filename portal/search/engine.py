@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import math
 import os
-import re
 import threading
 from collections import OrderedDict
 from datetime import date, datetime
@@ -21,12 +20,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from ..geo import haversine_km
 from . import bits
 from .documents import FACET_FIELDS, HIDDEN_STATUSES
+from .whoosh_adapter import current_generation, leaf_segments, postings
 
 VERIFIED_BASE = date(2000, 1, 1).toordinal()  # verified days are stored relative to this
 CELL_DEGREES = 0.02  # ~2 km: the grid used to find the nearest services without scanning all
-_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")  # Whoosh's table of contents, one file per generation
 _SEGMENT_CACHE = 4096
 _SNAPSHOT_CACHE = 1024
 
@@ -50,33 +50,13 @@ class _LRU(OrderedDict):
         return value
 
 
-def _postings(reader, field: str, word: str) -> list[int]:
-    """All document numbers (deleted ones included) holding ``word`` in ``field`` of one segment."""
-    if (field, word) not in reader:
-        return []
-    terms = reader._terms  # noqa: SLF001 - read the blocks directly: ~10x faster than all_ids()
-    matcher = terms.matcher(field, reader._text_to_bytes(field, word), reader.schema[field].format)
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_lastblock"):
-        ids: list[int] = []
-        while matcher.is_active():
-            matcher._read_ids()
-            ids.extend(matcher._ids)
-            if matcher._lastblock:
-                break
-            matcher._next_block()
-        return ids
-    return list(matcher.all_ids())
-
-
 def cell_of(lat: float, lon: float) -> tuple[int, int]:
     return (math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES))
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance (haversine)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+    """Great-circle distance between two (lat, lon) points (portal/geo.py)."""
+    return haversine_km(a[0], a[1], b[0], b[1])
 
 
 class SegmentData:
@@ -102,7 +82,7 @@ class SegmentData:
             if field in reader.schema:
                 for raw in reader.lexicon(field):
                     value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    values[value] = bits.from_ids(_postings(reader, field, value), self.size)
+                    values[value] = bits.from_ids(postings(reader, field, value), self.size)
             self.facets[field] = values
         cells: dict[tuple[int, int], list[int]] = {}
         for docnum, points in enumerate(self.points):
@@ -123,7 +103,7 @@ class SegmentData:
     def word(self, field: str, word: str) -> int:
         def compute():
             with self.lock:
-                return bits.from_ids(_postings(self.reader, field, word), self.size)
+                return bits.from_ids(postings(self.reader, field, word), self.size)
 
         return self._words.get_or((field, word), compute)
 
@@ -286,12 +266,8 @@ class SearchEngine:
             inode = os.stat(self.path).st_ino
         except FileNotFoundError:
             return None
-        try:
-            names = os.listdir(self.path)
-        except FileNotFoundError:
-            return None
-        generations = [int(m.group(1)) for m in map(_TOC.match, names) if m]
-        return (inode, max(generations)) if generations else None
+        generation = current_generation(self.path)
+        return (inode, generation) if generation is not None else None
 
     def snapshot(self) -> Snapshot | None:
         """The current snapshot, refreshed if the index changed; None if there is no index."""
@@ -314,15 +290,14 @@ class SearchEngine:
         key = (os.stat(self.path).st_ino, ix.latest_generation())
         reader = ix.reader()
         segments, keep = [], {}
-        for leaf, offset in reader.leaf_readers():
-            segid = f"{key[0]}:{leaf.segment().segment_id()}"
+        for leaf, offset, segment_id, deleted in leaf_segments(reader):
+            segid = f"{key[0]}:{segment_id}"
             data = self._segments.get(segid)
             if data is None:
                 data = SegmentData(leaf, self._lock)
             else:
                 data.reader = leaf  # same files; keep the newest reader open
             keep[segid] = data
-            deleted = frozenset(leaf.segment().deleted_docs()) if leaf.has_deletions() else frozenset()
             segments.append((data, offset, deleted))
         self._segments = keep
         return Snapshot(reader, segments, key)

@@ -28,7 +28,6 @@ from ..common import utcnow
 from ..directory.models import (
     Area,
     Attribute,
-    IndexOutbox,
     Location,
     Service,
     ServiceArea,
@@ -37,6 +36,7 @@ from ..directory.models import (
 )
 from .analyzers import init_jieba
 from .documents import SCHEMA_VERSION, build_schema, service_document
+from .models import IndexOutbox
 
 log = logging.getLogger(__name__)
 

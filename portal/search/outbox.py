@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from ..common import UUIDMixin, new_uuid, utcnow
 from ..directory import models as m
+from ..session_context import context_of, using
+from .models import IndexOutbox
 
 log = logging.getLogger(__name__)
-
-_PENDING = "index_outbox_pending"
 
 
 def _service_ids_for(session: Session, obj) -> set[str]:
@@ -67,7 +67,8 @@ def _service_ids_for(session: Session, obj) -> set[str]:
 
 @event.listens_for(Session, "before_flush")
 def _enqueue(session: Session, flush_context, instances) -> None:
-    if session.info.get("skip_outbox"):
+    context = context_of(session)
+    if context.skip_outbox:
         return
     # New rows get their UUID at INSERT time, which is after this hook: give it to them now so the
     # outbox can name them (a service created without an explicit id would otherwise be missed).
@@ -83,13 +84,15 @@ def _enqueue(session: Session, flush_context, instances) -> None:
     ids.discard(None)
     if ids:
         now = utcnow()
-        session.add_all(m.IndexOutbox(service_id=sid, enqueued_at=now) for sid in sorted(ids))
-        session.info[_PENDING] = True
+        session.add_all(IndexOutbox(service_id=sid, enqueued_at=now) for sid in sorted(ids))
+        context.index_pending = True
 
 
 @event.listens_for(Session, "after_commit")
 def _apply_after_commit(session: Session) -> None:
-    if not session.info.pop(_PENDING, False) or not has_app_context():
+    context = context_of(session)
+    pending, context.index_pending = context.index_pending, False
+    if not pending or not has_app_context():
         return
     if not current_app.config.get("SEARCH_APPLY_AFTER_COMMIT", True):
         return
@@ -99,9 +102,14 @@ def _apply_after_commit(session: Session) -> None:
         log.exception("search index update failed; outbox kept for 'flask index sync'")
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def enqueue_services(session: Session, service_ids, chunk: int = 1000) -> None:
+    """Outbox rows for many services at once, in the caller's transaction (bulk work that sets
+    ``skip_outbox`` and names the affected services itself: the HSDS import, the crosswalk)."""
+    now = utcnow()
+    ids = sorted(set(service_ids))
+    for start in range(0, len(ids), chunk):
+        session.execute(insert(IndexOutbox), [{"service_id": sid, "enqueued_at": now}
+                                              for sid in ids[start:start + chunk]])
 
 
 def apply_pending() -> int:
@@ -111,7 +119,6 @@ def apply_pending() -> int:
 
     from .index import REQUEST_WRITE_TIMEOUT
 
-    with Session(db.engine) as fresh:
-        fresh.info["skip_outbox"] = True
+    with Session(db.engine) as fresh, using(fresh, skip_outbox=True):
         # Wait only briefly for another writer (e.g. a rebuild): the outbox keeps the work anyway.
         return get_index().sync(fresh, timeout=REQUEST_WRITE_TIMEOUT)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from ..directory.freshness import DEFAULT_STALE_AFTER_DAYS
 from .analyzers import query_words, surface_query_words
 from .synonyms import normalise, table
 
@@ -87,7 +88,7 @@ class SearchParams:
     # Filled in by the caller, not from the URL:
     origin: tuple[float, float] | None = None  # the point distances are measured from
     now: datetime | None = None  # local time, for "open now"
-    stale_after_days: int = 180
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
     restrict: frozenset[str] | None = None  # only these service ids (e.g. the API's modified_after)
 
     @classmethod

@@ -16,8 +16,9 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
+from ..directory.freshness import fresh_since
 from . import bits
 from .engine import CELL_DEGREES, Snapshot, distance_km
 from .query import MULTI_FILTERS, Clause, QueryPlan, SearchParams, plan
@@ -138,7 +139,7 @@ def _static_slices(snap: Snapshot, params: SearchParams, today: date) -> list[in
     slices: list[int] = []
     active = snap.facet("status", "active")
     room = snap.facet("accepting", "yes") & ~snap.facet("capacity", "full")
-    fresh = snap.verified_since(today - timedelta(days=params.stale_after_days))
+    fresh = snap.verified_since(fresh_since(today, params.stale_after_days))
     for members, weight in ((active, 4), (room, 2), (fresh, 1)):
         bits.add_weighted(slices, members, weight)
     return slices

@@ -4,12 +4,12 @@ local time for "open now", the stale threshold, the distance origin of an area, 
 from __future__ import annotations
 
 import time
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
+from ..directory.freshness import configured_stale_after_days
+from ..i18n import local_now
 from .engine import SearchEngine, engine_for
 from .index import SearchIndex
 from .query import SearchParams
@@ -25,10 +25,6 @@ def get_index() -> SearchIndex:
 def get_engine() -> SearchEngine:
     """The process's open searcher for this app's index (refreshes itself when the index changes)."""
     return engine_for(current_app.config["SEARCH_INDEX_DIR"])
-
-
-def local_now() -> datetime:
-    return datetime.now(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")))
 
 
 def area_point(code: str | None) -> tuple[float, float] | None:
@@ -70,7 +66,7 @@ def prepare(params: SearchParams) -> SearchParams:
     if origin is None and params.near:
         origin = area_point(params.near)
     return replace(params, now=params.now or local_now(), origin=origin,
-                   stale_after_days=current_app.config.get("STALE_AFTER_DAYS", 180))
+                   stale_after_days=configured_stale_after_days())
 
 
 def run_search(params: SearchParams) -> SearchResult:

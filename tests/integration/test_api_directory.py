@@ -1,5 +1,5 @@
 """The public HSDS read API: shapes validated against the official HSDS 3.0 schemas in
-../shared/hsds/schema, paging, 404s, no staff-only data, and the OpenAPI document."""
+tests/fixtures/hsds, paging, 404s, no staff-only data, and the OpenAPI document."""
 from __future__ import annotations
 
 import uuid
@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.directory import models as m
 from portal.extensions import db
-from tests.unit.test_hsds_schemas import needs_shared, page_errors, schema_errors
+from tests.unit.test_hsds_schemas import page_errors, schema_errors
 
 
 def _first(app, model, *where):
@@ -17,7 +17,6 @@ def _first(app, model, *where):
         return db.session.scalars(select(model).where(*where).order_by(model.id)).first().id
 
 
-@needs_shared
 def test_service_detail_validates_against_hsds_schema_and_is_bilingual(app, client):
     with app.app_context():
         service = db.session.scalars(select(m.Service).where(m.Service.name_en.is_not(None))
@@ -75,7 +74,6 @@ def test_unknown_or_malformed_ids_give_json_404(client, path):
         assert response.get_json()["status"] == 404
 
 
-@needs_shared
 def test_organization_list_pages_validate_and_cover_every_organisation(app, client):
     with app.app_context():
         total = db.session.query(m.Organization).count()
@@ -106,7 +104,6 @@ def test_organization_list_search_matches_chinese_and_english_names(app, client)
                    for o in body["contents"])
 
 
-@needs_shared
 def test_organization_detail_is_full_and_validates(app, client):
     org_id = _first(app, m.Organization, m.Organization.locations.any())
     body = client.get(f"/api/v1/organizations/{org_id}").get_json()
@@ -125,7 +122,6 @@ def test_bad_paging_is_a_400_not_an_error_page(client):
     assert body["empty"] is True and body["contents"] == [] and body["last_page"] is True
 
 
-@needs_shared
 def test_taxonomy_terms_validate_and_filter_by_vocabulary(app, client):
     with app.app_context():
         category = db.session.scalar(select(m.Taxonomy).where(m.Taxonomy.name == "category"))

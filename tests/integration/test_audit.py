@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.directory.models import Contact, Language, Organization, Schedule, Service
 from portal.extensions import db
+from portal.session_context import using
 
 from ..conftest import csrf_token
 
@@ -91,13 +92,9 @@ def test_outside_a_request_the_actor_and_reason_come_from_the_session(app):
     sid = _own_service(app)
     with app.app_context():
         admin_id = _uid("admin@demo.local")
-        db.session.info.update(actor_id=admin_id, audit_reason="data_cleanup")
-        try:
+        with using(db.session, actor_id=admin_id, audit_reason="data_cleanup"):
             db.session.get(Service, sid).name_en = "Cleaned-up name"
             db.session.commit()
-        finally:
-            db.session.info.pop("actor_id")
-            db.session.info.pop("audit_reason")
     [event] = _events(app, "service", sid, "update")
     assert event.user_id == admin_id
     assert event.changes["name_en"][1] == "Cleaned-up name"
@@ -107,13 +104,10 @@ def test_outside_a_request_the_actor_and_reason_come_from_the_session(app):
 def test_hsds_import_flushes_are_summarised_per_record_type(app):
     sid = _own_service(app)
     with app.app_context():
-        db.session.info["audit_reason"] = "hsds_import"
-        try:
+        with using(db.session, audit_reason="hsds_import"):
             for code in ("yue", "bo", "ug"):
                 db.session.add(Language(service_id=sid, code=code))
             db.session.commit()
-        finally:
-            db.session.info.pop("audit_reason")
         rows = [row for row in db.session.scalars(select(AuditEvent).where(
                     AuditEvent.action == "bulk_create", AuditEvent.record_type == "language"))
                 if row.changes["_reason"] == "hsds_import"]  # the demo seed's load is summarised too
@@ -217,10 +211,9 @@ def test_flask_admin_refuses_to_save_over_a_newer_version(app, login_as, view):
     data = _admin_form(client.get(url).get_data(as_text=True))
     # Someone else (here: the agency through the session) saves first.
     with app.app_context():
-        db.session.info["actor_id"] = _uid("agency@demo.local")
-        db.session.get(model, record_id).name_en = "Saved first"
-        db.session.commit()
-        db.session.info.pop("actor_id")
+        with using(db.session, actor_id=_uid("agency@demo.local")):
+            db.session.get(model, record_id).name_en = "Saved first"
+            db.session.commit()
         agency_name = db.session.scalar(select(User.name).where(User.email == "agency@demo.local"))
     data["name_en"] = "Saved second"
     response = client.post(url, data=data, follow_redirects=True)

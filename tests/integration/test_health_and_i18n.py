@@ -5,7 +5,8 @@ import shutil
 
 from sqlalchemy import func, select
 
-from portal.directory.models import IndexOutbox, Service
+from portal.directory.models import Service
+from portal.search.models import IndexOutbox
 from portal.extensions import db
 from portal.search.service import get_index
 

@@ -13,11 +13,12 @@ from portal.directory import models as m
 from portal.extensions import db
 from portal.hsds.importer import finish_import, import_dataset
 from portal.hsds.importer.clean import canonical_id
-from tests.unit.test_hsds_schemas import HSDS_DIR, REAL_DIR
+from portal.search.models import IndexOutbox
+from portal.session_context import context_of
+from tests.paths import HSDS_DIR, REAL_DIR, needs_real
 
 SAMPLE_11 = REAL_DIR / "hsds-1.1-sample-datapackage" / "all_resources"
 ILAO = REAL_DIR / "ilao-hsds-1.1" / "tmp"
-needs_real = pytest.mark.skipif(not REAL_DIR.exists(), reason="../shared/hsds-real is not present")
 
 
 def run(app, path, **kwargs):
@@ -35,7 +36,7 @@ def counts(app) -> dict[str, int]:
                for model in (m.Organization, m.Service, m.Location, m.Schedule, m.Phone, m.Attribute,
                              m.TaxonomyTerm)}
         out["index_docs"] = get_index().doc_count()
-        out["outbox"] = db.session.scalar(select(func.count()).select_from(m.IndexOutbox))
+        out["outbox"] = db.session.scalar(select(func.count()).select_from(IndexOutbox))
         return out
 
 
@@ -87,9 +88,13 @@ def write_broken(folder: Path) -> Path:
     return folder
 
 
-def has(report, file, field, words, row=None) -> bool:
+def has(report, file, field, words, row=None, severity="error") -> bool:
     return any(p.file == file and p.field == field and words in p.problem and (row is None or p.row == row)
-               for p in report.errors)
+               and p.severity == severity for p in report.problems)
+
+
+def warns(report, file, field, words, row=None) -> bool:
+    return has(report, file, field, words, row, severity="warning")
 
 
 def test_broken_export_reports_every_bad_row_and_changes_nothing(app, tmp_path):
@@ -101,14 +106,19 @@ def test_broken_export_reports_every_bad_row_and_changes_nothing(app, tmp_path):
     assert has(report, "organizations.csv", "id", "missing", row=3)
     assert has(report, "organizations.csv", "id", "duplicate id 'org-2' (also on row 2)", row=4)
     assert has(report, "services.csv", "organization_id", "no such organisation", row=3)
-    assert has(report, "services.csv", "description", "too long: 5,242,880 characters", row=4)
+    # An invalid optional value is left out with a warning; the record is kept.
+    assert warns(report, "services.csv", "description", "too long: 5,242,880 characters", row=4)
+    assert warns(report, "services.csv", "description", "value left out, record kept", row=4)
     assert has(report, "services.csv", "status", "unknown status 'sometimes'", row=5)
     assert has(report, "services.csv", "name", "not valid UTF-8", row=6)
     assert has(report, "locations.csv", "organization_id", "no such organisation", row=2)
     assert has(report, "services_at_location.csv", "service_id", "its service (services.csv row 3) is not imported")
-    assert has(report, "regular_schedules.csv", "closes_at", "before it opens", row=3)
-    assert has(report, "regular_schedules.csv", "opens_at", "not a time of day", row=4)
-    assert has(report, "phones.csv", "number", "missing", row=3)
+    # Hours that cannot be stored never skip their service: warned, counted, text kept.
+    assert warns(report, "regular_schedules.csv", "closes_at", "before it opens", row=3)
+    assert warns(report, "regular_schedules.csv", "opens_at", "not a time of day", row=4)
+    assert report.dropped["schedule: hours not understood (text kept on the service)"] == 2
+    assert warns(report, "phones.csv", "number", "not stored: no number", row=3)
+    assert report.dropped["phone: no number"] == 1
     assert has(report, "phones.csv", "service_id", "its service (services.csv row 3) is not imported", row=2)
     warnings = [p.line() for p in report.warnings]
     assert any("resources/organizations.csv" in w and "not there" in w for w in warnings)
@@ -118,9 +128,9 @@ def test_broken_export_with_partial_imports_the_valid_rows_cleaned(app, tmp_path
     before = counts(app)
     report = run(app, write_broken(tmp_path / "broken"), partial=True)
     assert report.committed
-    assert report.skipped["service"] == 4 and report.created["service"] == 2
+    assert report.skipped["service"] == 3 and report.created["service"] == 3
     after = counts(app)
-    assert after["service"] == before["service"] + 2
+    assert after["service"] == before["service"] + 3
     assert after["index_docs"] == after["service"] and after["outbox"] == 0  # index in step
     with app.app_context():
         org = db.session.get(m.Organization, ORG_OK)
@@ -130,7 +140,7 @@ def test_broken_export_with_partial_imports_the_valid_rows_cleaned(app, tmp_path
         hours = sorted((s.weekday, s.opens_at.strftime("%H:%M"), s.closes_at.strftime("%H:%M"))
                        for link in service.location_links for s in link.schedules)
         assert hours == [(1, "09:00", "17:30"), (2, "09:00", "17:00")]  # 9:00am; "5:00" read as 5 pm
-        assert [p.number for p in service.phones] == ["010-1234 5678"]
+        assert [p.number for p in service.phones] == ["010 1234 5678"]  # normalised (phonenumbers)
         term = service.attributes[0].taxonomy_term
         assert (term.taxonomy.name, term.code, term.name_en) == ("imported", "HR-01", "Harm reduction (imported)")
         assert db.session.get(m.Service, canonical_id("svc-3", "service")) is None
@@ -153,7 +163,7 @@ def test_search_finds_imported_services_right_after_import(app, tmp_path):
 def test_dry_run_reports_what_would_change_and_changes_nothing(app, tmp_path):
     before = counts(app)
     report = run(app, write_broken(tmp_path / "broken"), partial=True, dry_run=True)
-    assert report.created["service"] == 2 and not report.committed
+    assert report.created["service"] == 3 and not report.committed
     assert counts(app) == before
 
 
@@ -212,15 +222,15 @@ def test_zip_of_a_dataset_imports_like_the_folder(empty_app, tmp_path):
     assert report.committed and report.created["service"] == 13
 
 
-@needs_real
-def test_official_hsds_30_examples_report_their_out_of_range_latitude(empty_app):
-    # The official example location has latitude 100: reported, and --partial keeps the rest.
+def test_official_hsds_30_example_imports_without_partial_leaving_out_its_latitude_100(empty_app):
+    # The official example location has latitude 100: that value is left out (warned), the rest kept.
     report = run(empty_app, HSDS_DIR / "examples" / "service_full.json")
-    assert not report.committed
-    assert any(p.field == "latitude" and "outside" in p.problem for p in report.errors)
-    report = run(empty_app, HSDS_DIR / "examples" / "service_full.json", partial=True)
-    assert report.committed
+    assert report.committed, [p.line() for p in report.errors]
+    assert any(p.field == "latitude" and "outside" in p.problem for p in report.warnings)
+    assert report.values_dropped["location.latitude"] >= 1
     with empty_app.app_context():
+        location = db.session.scalars(select(m.Location)).first()
+        assert location.latitude is None and location.longitude is None  # half a coordinate places nothing
         service = db.session.get(m.Service, "ac148810-d857-441c-9679-408f346de14b")
         assert service.name_en == "Community Counselling" and service.minimum_age == 12
         assert str(service.verified_on) == "2005-01-01"
@@ -263,7 +273,8 @@ def test_missing_required_column_is_one_clear_error(empty_app, tmp_path):
     (folder / "organizations.csv").write_text("id,description\no1,no name column\n", encoding="utf-8")
     report = run(empty_app, folder)
     assert not report.committed
-    assert [(p.file, p.field) for p in report.errors] == [("organizations.csv", "name")]
+    assert [(p.file, p.field) for p in report.errors] == [("organizations.csv", "name"), ("(dataset)", None)]
+    assert report.imported_nothing and "nothing to import" in report.errors[-1].problem
 
 
 def test_cli_import_prints_problems_and_fails_without_partial(app, tmp_path):
@@ -319,4 +330,5 @@ def test_import_is_recorded_in_the_audit_trail_as_an_hsds_import(app, tmp_path):
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == "service",
                                                              AuditEvent.action == "bulk_create")).all()
         assert events and "hsds_import" in repr([e.changes for e in events])
-        assert "audit_reason" not in db.session.info  # not carried into later, unrelated changes
+        # not carried into later, unrelated changes
+        assert context_of(db.session).audit_reason is None

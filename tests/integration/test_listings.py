@@ -502,12 +502,6 @@ def test_posting_another_organisations_location_id_in_the_service_form_is_refuse
         assert db.session.scalar(select(Service).where(Service.name_zh == "偷挂地点")) is None
 
 
-def test_an_agency_cannot_see_another_organisations_problem_reports(app, login_as):
-    ids = _foreign_records(app)
-    page = login_as("agency").get("/listings/reports?status=all").get_data(as_text=True)
-    assert f'id="report-{ids["report"]}"' not in page
-
-
 # --- freshness reminders ----------------------------------------------------------------------
 
 def test_remind_queues_a_digest_of_each_agencys_stale_listings(app, runner):

@@ -8,7 +8,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from portal.directory.models import IndexOutbox, Service
+from portal.directory.models import Service
+from portal.search.models import IndexOutbox
 from portal.extensions import db
 from portal.search.index import IndexBusyError, SearchIndex
 from portal.search.query import SearchParams

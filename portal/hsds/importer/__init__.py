@@ -1,9 +1,19 @@
-"""``import_dataset``: read an Open Referral dataset (HSDS 3.0 JSON or CSV, 2.0 or 1.1 CSV; folder
-or zip), validate it row by row, and upsert it into the directory.
+"""``import_dataset``: read an Open Referral dataset (HSDS 3.0 JSON or CSV, 2.0 or 1.1 CSV, Ohana CSV
+or NDJSON; folder, zip or single file), validate it row by row, and upsert it into the directory.
 
 All or nothing by default: any error leaves the database untouched (the caller rolls back). With
-``partial`` every valid record is imported and each skipped one is reported. The caller commits
-(``finish_import``), which also brings the search index in step through the outbox.
+``partial`` every valid record is imported and each skipped one is reported. An import in which no
+organisation, service or location is valid is never committed (``report.imported_nothing``). The
+caller commits (``finish_import``), which also brings the search index in step through the outbox.
+
+Pipeline (each step reusable by other importers, e.g. spreadsheets): a reader makes ``Canonical``
+tables (``json3``, ``tabular``, ``formats.ohana_*``) → ``build.Builder`` validates them into records →
+hooks in ``BEFORE_WRITE`` run → ``write.Writer`` upserts (bulk inserts for new rows) → hooks in
+``AFTER_WRITE`` run (e.g. the taxonomy crosswalk; each is called as ``hook(session, builder, report)``
+and may add figures to ``report.extra``, such as ``category_coverage``) → index outbox rows.
+
+Settings: ``PORTAL_DEFAULT_COUNTRY`` (ISO code; phone numbers and addresses without a country) — the
+``country`` argument (``--country``) overrides it for one dataset.
 """
 from __future__ import annotations
 
@@ -12,7 +22,8 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import json3, tabular
+from ...session_context import context_of
+from . import formats, json3, tabular
 from .build import Builder
 from .report import ImportReport, Problem
 from .source import SourceError, open_dataset
@@ -21,22 +32,46 @@ from .write import Writer, count_records
 __all__ = ["import_dataset", "finish_import", "ImportReport", "Problem", "SourceError"]
 
 AUDIT_REASON = "hsds_import"
+Hook = Callable[..., None]
+BEFORE_WRITE: list[Hook] = []  # hook(session, builder, report), after validation, before writing
+AFTER_WRITE: list[Hook] = []  # hook(session, builder, report), after writing, before the index rows
+READERS = {"json3": ("JSON", json3.to_canonical), "json3_lines": ("JSON lines", json3.to_canonical),
+           "tabular": ("CSV datapackage", tabular.to_canonical),
+           "ohana_csv": ("Ohana CSV, pre-HSDS", formats.ohana_csv),
+           "ohana_ndjson": ("Ohana NDJSON, pre-HSDS", formats.ohana_ndjson)}
+
+
+def _settings() -> dict:
+    try:
+        from flask import current_app
+
+        return {"home_country": current_app.config.get("PORTAL_DEFAULT_COUNTRY", "CN")}
+    except RuntimeError:  # no app (pure use)
+        return {"home_country": "CN"}
 
 
 def import_dataset(session, path, *, partial: bool = False, dry_run: bool = False,
-                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                   progress: Callable[[int, int], None] | None = None,
+                   country: str | None = None) -> ImportReport:
     """Validate and (unless there are errors and not ``partial``) write the dataset into ``session``.
-    Returns the report; ``report.ok`` says whether the session now holds changes worth committing."""
+    Returns the report; ``report.ok`` says whether the session now holds changes worth committing.
+    ``country``: the dataset's ISO country (phone numbers, addresses) when it is not the deployment's."""
     report = ImportReport(dry_run=dry_run, partial=partial)
     started = time.perf_counter()
     dataset = open_dataset(path)
-    report.source = "JSON" if not dataset.csv_files() and dataset.json_files() else "CSV datapackage"
-    canon = (json3 if report.source == "JSON" else tabular).to_canonical(dataset, report)
-    report.version = canon.version
-    builder = Builder(session, canon, report)
+    kind = formats.detect(dataset)
+    report.source, reader = READERS[kind]
+    canon = reader(dataset, report)
+    report.version = canon.version if kind in ("json3", "json3_lines", "tabular") else ""
+    if not report.version:
+        report.source = canon.version
+    builder = Builder(session, canon, report, country=(country or "").upper() or None, **_settings())
     builder.build()
     report.seconds["validate"] = time.perf_counter() - started
-    if report.errors and not partial:
+    if report.imported_nothing:
+        report.error("(dataset)", None, None, "nothing to import: no organisation, service or location "
+                     "in it is valid (see the problems above)")
+    if (report.errors and not partial) or report.imported_nothing or report.diagnoses:
         return report
     total = count_records(builder)
     done = 0
@@ -47,23 +82,37 @@ def import_dataset(session, path, *, partial: bool = False, dry_run: bool = Fals
         if progress:
             progress(done, total)
 
+    return write_built(session, builder, report, step)
+
+
+def write_built(session, builder, report: ImportReport, step=None) -> ImportReport:
+    """Write what a builder validated, for every kind of import (HSDS datasets, spreadsheets): the
+    hooks before and after (the taxonomy crosswalk), the rows, one index update per service at the
+    end. Flushes only; the caller's boundary commits (``finish_import`` for the CLI, the request
+    for the admin page). A constraint the validation did not foresee rolls everything back and the
+    report says why."""
     started = time.perf_counter()
     # Index documents are written once at the end, not per flush (see Writer.enqueue_index).
-    session.info["skip_outbox"] = True
-    session.info["audit_reason"] = AUDIT_REASON
+    context = context_of(session)
+    context.skip_outbox = True
+    context.audit_reason = AUDIT_REASON  # until finish_import: the commit's flush is audited too
     try:
+        for hook in BEFORE_WRITE:
+            hook(session, builder, report)
         writer = Writer(session, builder, report, step)
         affected = writer.write()
+        for hook in AFTER_WRITE:
+            hook(session, builder, report)
         writer.enqueue_index(affected)
+        context.index_pending = True  # after the commit (CLI or request boundary) the index follows
     except SQLAlchemyError as exc:
-        # A constraint the validation did not foresee: nothing is kept, and the report says why.
         session.rollback()
         report.error("(database)", None, None, f"the database refused the import: {exc.orig if hasattr(exc, 'orig') else exc}"[:500])
         report.partial = False
         report.created.clear(), report.updated.clear(), report.deleted.clear()
         return report
     finally:
-        session.info.pop("skip_outbox", None)
+        context.skip_outbox = False
     report.seconds["write"] = time.perf_counter() - started
     return report
 
@@ -82,4 +131,4 @@ def finish_import(session, report: ImportReport) -> None:
         apply_pending()
         report.seconds["index"] = time.perf_counter() - started
     finally:
-        session.info.pop("audit_reason", None)
+        context_of(session).audit_reason = None

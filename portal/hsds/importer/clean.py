@@ -1,11 +1,23 @@
 """Pure value parsers for imported text: each returns the cleaned value or raises ``Invalid`` with
-a message a data manager can act on. No Flask, no database."""
+a message a data manager can act on. No Flask, no database.
+
+Text is tidied the way real exports need: literal ``\\n``, HTML tags and entities, internal markers
+such as ``###MON###``, mojibake (``ftfy``, plus the cp437 form ``WatershedΓÇÖs`` / ``GÇÖ`` that ftfy
+does not know), whitespace-only values (→ ``None``). ``url`` adds ``https://`` when the scheme is
+missing and keeps only http/https/mailto/tel; ``phone`` normalises with ``phonenumbers`` and keeps
+extensions; ``country`` reads ISO codes and common names.
+"""
 from __future__ import annotations
 
 import html
 import re
 import uuid
 from datetime import date, datetime, time
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import ftfy
+import phonenumbers
 
 ID_NAMESPACE = uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20")
 MAX_TEXT = 20_000  # characters in a free-text field; a 5 MB "description" is a broken export
@@ -16,8 +28,31 @@ _SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surroga
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+_MARKER = re.compile(r"#{2,}\s*[A-Za-z0-9_ /-]{1,40}?\s*#{2,}")  # ###MON###, ##END## (2-1-1 exports)
+_CP437_PUNCT = re.compile("[\u0393G]\u00c7(.)")  # "’" read as cp437 → "ΓÇÖ" (or "GÇÖ" once transliterated)
+_FTFY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False,
+                             fix_character_width=False, normalization="NFC", explain=False)
+
+
 class Invalid(ValueError):
     pass
+
+
+def _cp437_punctuation(match: re.Match) -> str:
+    try:
+        char = bytes([0xE2, 0x80, match.group(1).encode("cp437")[0]]).decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return match.group(0)
+    return char if "\u2000" <= char <= "\u206f" else match.group(0)
+
+
+def fix_mojibake(value: str) -> str:
+    if value.isascii():
+        return value
+    value = ftfy.fix_text(value, _FTFY)
+    if "\u00c7" in value:
+        value = _CP437_PUNCT.sub(_cp437_punctuation, value)
+    return value
 
 
 def text(value, *, max_length: int | None = None, html_allowed: bool = True) -> str | None:
@@ -34,7 +69,12 @@ def text(value, *, max_length: int | None = None, html_allowed: bool = True) -> 
         value = _BREAK.sub("\n", value)
         value = _TAG.sub("", value)
         value = html.unescape(value)
-    value = "\n".join(line.rstrip() for line in value.strip().split("\n"))
+    if "#" in value:
+        value = _MARKER.sub(" ", value)
+    value = fix_mojibake(value)
+    value = "\n".join(" ".join(line.split()) if "  " in line or "\t" in line else line.strip()
+                      for line in value.strip().split("\n"))
+    value = re.sub(r"\n{3,}", "\n\n", value).strip()
     if not value:
         return None
     limit = max_length or MAX_TEXT
@@ -163,7 +203,11 @@ def canonical_id(raw, entity: str) -> str | None:
     """A UUID as is (lower case); any other id → a stable uuid5, so re-importing upserts."""
     if raw is None:
         return None
-    raw = str(raw).strip()
+    return _canonical_id(str(raw).strip(), entity)
+
+
+@lru_cache(maxsize=262_144)  # the same ids are looked up from every table that links to them
+def _canonical_id(raw: str, entity: str) -> str | None:
     if not raw:
         return None
     try:
@@ -175,3 +219,121 @@ def canonical_id(raw, entity: str) -> str | None:
 def content_id(entity: str, *parts) -> str:
     """An id for a row that came without one (real exports leave child ids empty)."""
     return str(uuid.uuid5(ID_NAMESPACE, entity + ":" + "\x1f".join("" if p is None else str(p) for p in parts)))
+
+
+# --- URLs, phones, countries -----------------------------------------------------------------------
+
+URL_SCHEMES = ("http", "https", "mailto", "tel")
+_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#].*)?$", re.UNICODE)
+
+
+def url(value, max_length: int = 500) -> str | None:
+    """A link that will work on a page: ``www.x.org`` → ``https://www.x.org``; only http, https,
+    mailto and tel (``javascript:``, ``data:`` … are refused)."""
+    value = one_line(value, max_length)
+    if value is None:
+        return None
+    if " " in value:
+        raise Invalid(f"not a web address: {value[:60]!r}")
+    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+    if scheme and scheme not in URL_SCHEMES and not _HOST.match(value):
+        raise Invalid(f"{scheme}: links are not kept (only {', '.join(URL_SCHEMES)})")
+    if scheme in ("mailto", "tel"):
+        return value
+    if scheme not in ("http", "https"):
+        if value.startswith("//"):
+            value = "https:" + value
+        elif "@" in value and "/" not in value:
+            return "mailto:" + value
+        elif _HOST.match(value):
+            value = "https://" + value
+        else:
+            raise Invalid(f"not a web address: {value[:60]!r}")
+    try:
+        host = urlsplit(value).hostname or ""
+    except ValueError:
+        host = ""
+    if "." not in host and host != "localhost":
+        raise Invalid(f"not a web address: {value[:60]!r}")
+    if len(value) > max_length:
+        raise Invalid(f"too long: {len(value):,} characters (at most {max_length:,})")
+    return value
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email(value, max_length: int = 200) -> str | None:
+    value = one_line(value, max_length)
+    if value is None:
+        return None
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    if not _EMAIL.match(value):
+        raise Invalid(f"not an email address: {value[:60]!r}")
+    return value
+
+
+COUNTRY_NAMES = {"usa": "US", "united states": "US", "united states of america": "US", "u.s.": "US",
+                 "u.s.a.": "US", "uk": "GB", "united kingdom": "GB", "england": "GB", "scotland": "GB",
+                 "wales": "GB", "great britain": "GB", "china": "CN", "中国": "CN", "prc": "CN",
+                 "people's republic of china": "CN", "canada": "CA", "hong kong": "HK", "香港": "HK",
+                 "macau": "MO", "macao": "MO", "澳门": "MO", "taiwan": "TW", "台湾": "TW", "australia": "AU"}
+
+
+def country(value) -> str | None:
+    """ISO 3166-1 alpha-2 from ``US``, ``USA``, ``United States``, ``中国`` …"""
+    raw = one_line(value, 80)
+    if raw is None:
+        return None
+    lowered = raw.lower()
+    if lowered in COUNTRY_NAMES:
+        return COUNTRY_NAMES[lowered]
+    if len(raw) == 2 and raw.isalpha() and raw.isascii():
+        return raw.upper()
+    if len(raw) == 3 and raw.isalpha() and raw.isascii():
+        return {"USA": "US", "GBR": "GB", "CHN": "CN", "CAN": "CA", "HKG": "HK", "AUS": "AU"}.get(raw.upper()) \
+            or _invalid_country(raw)
+    return _invalid_country(raw)
+
+
+def _invalid_country(raw: str):
+    raise Invalid(f"not a country code: {raw[:40]!r}")
+
+
+def phone(value, region: str, home_region: str | None = None) -> tuple[str, str | None, bool]:
+    """(number, extension, recognised). A number valid in ``region`` (the record's or dataset's
+    country) is formatted nationally when that is the deployment's own country (``home_region``),
+    internationally otherwise; an unrecognised one is kept as written (tidied), ``recognised=False``."""
+    raw = one_line(value, 80)
+    if raw is None:
+        return None, None, False
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return raw, None, False
+    if not phonenumbers.is_valid_number(parsed):
+        return raw, None, False
+    extension = parsed.extension or None
+    parsed.extension = None
+    number_region = phonenumbers.region_code_for_number(parsed)
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if number_region == (home_region or region)
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(parsed, style), extension, True
+
+
+def phone_region(numbers: list[str], candidates: list[str]) -> str:
+    """The region in which most of a dataset's phone numbers are valid (the first candidate wins ties):
+    a US export imported into a Chinese deployment keeps its US numbers."""
+    best, best_score = candidates[0], -1
+    sample = [n for n in numbers if n][:400]
+    for region in dict.fromkeys(candidates):
+        score = 0
+        for number in sample:
+            try:
+                score += phonenumbers.is_valid_number(phonenumbers.parse(number, region))
+            except phonenumbers.NumberParseException:
+                continue
+        if score > best_score:
+            best, best_score = region, score
+    return best

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .canonical import Canonical
 from .report import ImportReport
-from .source import Dataset, SourceError, read_json
+from .source import Dataset, SourceError, json_documents
 
 NESTED = {
     # key in a parent object → (table, parent field to fill)
@@ -130,15 +130,19 @@ class _Flattener:
 
 def to_canonical(dataset: Dataset, report: ImportReport) -> Canonical:
     out = Canonical("3.0")
+    # Our own JSON export ships json/areas.json beside the HSDS lists.
+    out.own_export = any(name.rsplit("/", 1)[-1].lower() == "areas.json" for name in dataset.json_files())
     for name in dataset.json_files():
         try:
-            data = read_json(name, dataset.files[name])
+            documents = json_documents(name, dataset.files[name])
         except SourceError as exc:
             report.error(name, None, None, str(exc).split(": ", 1)[-1])
             continue
+        data = documents[0] if len(documents) == 1 else documents  # NDJSON: a list of objects
         flat = _Flattener(out, report, name)
         hint = _hint_from_name(name)
         if isinstance(data, dict) and any(k in data for k in TOP_KEYS) and "id" not in data:
+            out.own_export = out.own_export or "areas" in data
             for key, kind in TOP_KEYS.items():
                 value = data.get(key)
                 if isinstance(value, dict) and "contents" in value:

@@ -13,6 +13,10 @@ from pathlib import Path, PurePosixPath
 csv.field_size_limit(64 * 1024 * 1024)  # real exports carry multi-megabyte cells; we judge length later
 
 
+DATA_JSON = (".json", ".ndjson", ".jsonl")
+DATA_FILES = (".csv", *DATA_JSON)
+
+
 class SourceError(Exception):
     """The dataset cannot be read at all (no such path, not a zip, no tables)."""
 
@@ -24,6 +28,7 @@ class Table:
     name: str  # file name as shipped, for the report
     header: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    blank_rows: int = 0  # rows with no value in any cell (",,,"): skipped, but counted in the report
 
 
 @dataclass
@@ -41,7 +46,7 @@ class Dataset:
         return out
 
     def json_files(self) -> list[str]:
-        return [p for p in sorted(self.files) if p.lower().endswith(".json")
+        return [p for p in sorted(self.files) if p.lower().endswith(DATA_JSON)
                 and PurePosixPath(p).name.lower() != "datapackage.json"]
 
 
@@ -50,7 +55,7 @@ def _common_root(paths: list[str]) -> str:
     for p in paths:
         if PurePosixPath(p).name.lower() == "datapackage.json":
             return str(PurePosixPath(p).parent)
-    data = [p for p in paths if p.lower().endswith((".csv", ".json"))]
+    data = [p for p in paths if p.lower().endswith(DATA_FILES)]
     if not data:
         return "."
     parents = {str(PurePosixPath(p).parent) for p in data}
@@ -60,26 +65,36 @@ def _common_root(paths: list[str]) -> str:
 def open_dataset(path: str | Path) -> Dataset:
     path = Path(path)
     files: dict[str, bytes] = {}
+    others: list[str] = []
     if path.is_dir():
         for item in sorted(path.rglob("*")):
-            if item.is_file() and item.suffix.lower() in (".csv", ".json"):
+            if item.is_file() and item.suffix.lower() in DATA_FILES:
                 files[item.relative_to(path).as_posix()] = item.read_bytes()
+            elif item.is_file():
+                others.append(item.name)
     elif path.is_file() and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 name = info.filename
                 if info.is_dir() or name.startswith("__MACOSX/") or ".." in PurePosixPath(name).parts:
                     continue
-                if name.lower().endswith((".csv", ".json")):
+                if name.lower().endswith(DATA_FILES):
                     files[name] = archive.read(info)
-    elif path.is_file() and path.suffix.lower() in (".json", ".csv"):
+                else:
+                    others.append(name)
+    elif path.is_file() and path.suffix.lower() in DATA_FILES:
         files[path.name] = path.read_bytes()
     elif not path.exists():
         raise SourceError(f"{path}: no such file or folder")
     else:
-        raise SourceError(f"{path}: expected a folder, a .zip, or a .json file")
+        from .formats import describe_file, unsupported
+
+        raise SourceError(f"{path}: {unsupported(describe_file(path.name) or 'a ' + (path.suffix or 'binary') + ' file')}")
     if not files:
-        raise SourceError(f"{path}: no CSV or JSON files found")
+        from .formats import describe_file, unsupported
+
+        looks = next((describe_file(n) for n in others if describe_file(n)), "no CSV or JSON data")
+        raise SourceError(f"{path}: {unsupported(looks)}")
     root = _common_root(list(files))
     if root != ".":
         prefix = root + "/"
@@ -116,6 +131,7 @@ def read_csv(name: str, data: bytes) -> Table:
     table = Table(name, header)
     for number, cells in enumerate(reader, start=1):
         if not cells or all(not c.strip() for c in cells):
+            table.blank_rows += bool(cells)
             continue
         row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
         if len(cells) > len(header):
@@ -129,3 +145,21 @@ def read_json(name: str, data: bytes):
         return json.loads(decode(data))
     except json.JSONDecodeError as exc:
         raise SourceError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+def json_documents(name: str, data: bytes) -> list:
+    """The documents of a JSON file, or of an NDJSON file (one document per line)."""
+    text = decode(data)
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError as exc:
+        if "Extra data" not in exc.msg:
+            raise SourceError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    docs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                docs.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise SourceError(f"{name}: not valid JSON lines ({exc.msg} at line {number})") from None
+    return docs

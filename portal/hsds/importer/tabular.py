@@ -144,6 +144,7 @@ def to_canonical(dataset: Dataset, report: ImportReport) -> Canonical:
     stems = read_tables(dataset, report)
     version = detect_version(stems)
     out = Canonical(version)
+    out.own_export = (dataset.descriptor or {}).get("name") == "community_care_directory"
     legacy = version != "3.0"
     for stem, table in stems.items():
         logical = ALIASES[stem]
@@ -152,6 +153,8 @@ def to_canonical(dataset: Dataset, report: ImportReport) -> Canonical:
         if not _check_columns(table, logical, report):
             out.provided.add(logical)
             continue
+        if table.blank_rows:
+            report.drop(_canonical_name(logical), "blank row (no value in any cell)", table.blank_rows)
         for number, row in table.rows:
             if "__extra__" in row:
                 report.warning(table.name, number, None, f"{row.pop('__extra__')} cells more than the header")

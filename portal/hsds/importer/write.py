@@ -1,6 +1,8 @@
-"""Validated records → the database: upsert by id through the ORM (so version counters, timestamps
-and the audit listener see every change), then remove child rows the dataset no longer lists for
-the records it imported. Flushes, never commits."""
+"""Validated records → the database. New records are written with bulk Core inserts (column defaults
+apply: ids, timestamps, version 1), with one summary audit event per record type, as the audit
+listener writes for bulk imports; records that exist are updated through the ORM (so version
+counters, timestamps and the audit listener see every change). Then child rows the dataset no longer
+lists are removed for the records it imported. Flushes, never commits."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,8 +11,11 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
+from ...audit.models import AuditEvent
 from ...common import as_aware, utcnow
 from ...directory import models as m
+from ...session_context import context_of
+from ...search.outbox import enqueue_services
 from . import clean
 from .build import IMPORTED_VOCABULARY, MODELS, Builder, Rec
 from .report import ImportReport
@@ -38,6 +43,16 @@ def _same(old, new) -> bool:
     return old == new
 
 
+class _Values:
+    """A row dict seen as an object (for ``Writer._touch``)."""
+
+    def __init__(self, row: dict) -> None:
+        self.__dict__.update(row)
+
+    def __getattr__(self, name):
+        return None
+
+
 def _chunks(items: list, size: int = 500):
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -61,17 +76,20 @@ class Writer:
         return found
 
     def _upsert(self, kind: str, recs: list[Rec], fill: Callable[[Rec], dict] | None = None) -> dict:
+        """Insert the new records in bulk, update the others through the ORM; returns the updated
+        objects by id (new records are not loaded)."""
         model = MODELS[kind]
         existing = self._load(model, [r.id for r in recs])
         objects = {}
+        new_rows = []
+        columns = set(model.__table__.c.keys())
         for rec in recs:
             values = {k: v for k, v in (fill(rec) if fill else rec.values).items() if not k.startswith("_")}
             obj = existing.get(rec.id)
             if obj is None:
-                obj = model(id=rec.id, **values)
-                self.session.add(obj)
-                self.report.created[kind] += 1
-                self._touch(kind, obj)
+                row = {"id": rec.id, **{k: v for k, v in values.items() if k in columns}}
+                new_rows.append(row)
+                self._touch(kind, _Values(row))
             else:
                 changed = False
                 for key, value in values.items():
@@ -81,10 +99,32 @@ class Writer:
                 if changed:
                     self.report.updated[kind] += 1
                     self._touch(kind, obj)
-            objects[rec.id] = obj
+                objects[rec.id] = obj
             self.progress(1)
         self.session.flush()
+        self._insert(model, new_rows)
+        if new_rows:
+            self.report.created[kind] += len(new_rows)
         return objects
+
+    def _insert(self, model, rows: list[dict]) -> None:
+        if not rows:
+            return
+        # executemany needs one key set per batch: group rows by the columns they carry.
+        groups: dict[tuple, list[dict]] = defaultdict(list)
+        for row in rows:
+            groups[tuple(sorted(row))].append(row)
+        for group in groups.values():
+            for chunk in _chunks(group, 1000):
+                self.session.execute(insert(model), chunk)
+        context = context_of(self.session)
+        context.catalog_stale = True  # the matching catalogue's listener does not see Core inserts
+        ids = [row["id"] for row in rows]
+        self.session.execute(insert(AuditEvent.__table__), [{
+            "at": utcnow(), "user_id": context.actor_id, "action": "bulk_create",
+            "record_type": model.__tablename__, "record_id": None,
+            "changes": {"_reason": context.audit_reason or "hsds_import", "count": len(ids),
+                        "ids": ids[:500]}}])
 
     # --- reference data ------------------------------------------------------------------------
 
@@ -226,6 +266,8 @@ class Writer:
                 column = getattr(model, f"{parent_kind}_id")
                 for chunk in _chunks(imported[parent_kind]):
                     for obj in self.session.scalars(select(model).where(column.in_(chunk))):
+                        if kind == "attribute" and getattr(obj, "origin", None) is not None:
+                            continue  # mapped/inferred/confirmed links are the crosswalk's, not the dataset's
                         if obj.id not in listed:
                             self._touch(kind, obj)
                             self.session.delete(obj)
@@ -271,10 +313,7 @@ class Writer:
     def enqueue_index(self, service_ids: set[str]) -> None:
         """The outbox rows for every affected service, in this transaction: a crash after commit
         leaves work for ``flask index sync`` instead of a stale index."""
-        now = utcnow()
-        rows = [{"service_id": sid, "enqueued_at": now} for sid in sorted(service_ids)]
-        for chunk in _chunks(rows, 1000):
-            self.session.execute(insert(m.IndexOutbox), chunk)
+        enqueue_services(self.session, service_ids)
 
 
 def count_records(builder: Builder) -> int:

@@ -46,6 +46,7 @@ ZH = {
 "Signed out.": "已退出登录。",
 "Social worker": "社会工作者",
 "Something went wrong on our side": "系统出现问题，请稍后再试",
+"Your change could not be saved, and nothing of it was saved. Please try again.": "您的更改未能保存，任何内容都没有被保存。请重试。",
 "The continuum of care": "连续照护路径",
 "The password must have at least %(n)s characters.": "密码至少需要 %(n)s 个字符。",
 "The request could not be processed": "无法处理该请求",

@@ -195,4 +195,6 @@ ZH = {
 "never confirmed": "从未核实",
 "the system": "系统",
 "updated %(when)s": "更新于 %(when)s",
+"A service can only be delivered at its own organisation's locations.": "服务只能在本机构的服务地点提供。",
+"Services of another organisation are delivered at this location.": "此地点还在提供其他机构的服务。",
 }

@@ -251,4 +251,7 @@ ZH = {
 "District": "区",
 "Times": "次数",
 "No unmet needs recorded in this period.": "此期间没有记录未满足的需求。",
+"Follow-ups come every month or every 3 months.": "随访间隔只能是每月一次或每 3 个月一次。",
+"Choose a handoff person from your organisation.": "请从本机构人员中选择衔接专员。",
+"Choose a handoff person from the receiving organisation.": "请从接收机构人员中选择衔接专员。",
 }

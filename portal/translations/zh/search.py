@@ -96,6 +96,7 @@ ZH = {
 "Open the list": "打开清单",
 "Opening hours": "开放时间",
 "Opening hours are not listed: call before going.": "未登记开放时间：前往前请先致电。",
+"Opening hours as the source lists them (call to confirm):": "来源数据中的开放时间（前往前请电话确认）：",
 "Opening hours could not be checked right now.": "暂时无法判断开放时间。",
 "Opens %(day)s at %(time)s.": "%(day)s %(time)s 开放。",
 "Opens today at %(time)s.": "今天 %(time)s 开放。",

@@ -1,0 +1,248 @@
+"""Applying the crosswalk to services, installing the shipped mappings, confirming inferred links.
+
+``apply_crosswalk(session, service_ids)`` is what an import calls at its end: for each service,
+every imported term (a vocabulary that is not one of ours) that a mapping row covers gives a link
+to our term, marked ``origin="mapped"``; a service that still has no category gets categories
+proposed from its words (``infer.py``), marked ``origin="inferred"``. Links people stated or
+confirmed are never touched; mapped and inferred links are derived data and are recomputed on each
+run (a mapping an admin removed takes its links with it on the next import or ``flask vocab
+apply``). Flushes, never commits.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from ..directory import models as m
+from ..search.outbox import enqueue_services
+from ..vocab.install import vocabulary_names
+from .infer import category_words, propose
+from .models import ANY_VOCABULARY, TARGET_VOCABULARIES, CrosswalkMapping, normalise_name
+
+DATA_DIR = Path(__file__).parent / "data"
+SHIPPED = ("open-eligibility", "hsds-3-example")
+DERIVED = ("mapped", "inferred")
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --- shipped mappings ------------------------------------------------------------------------------
+
+def shipped_rows(name: str) -> list[dict]:
+    """One shipped file as rows: source_vocabulary, source_code, source_name, target (vocab, code)."""
+    data = json.loads((DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    rows = []
+    for item in data["mappings"]:
+        for target in item["targets"]:
+            vocabulary, _, code = target.partition(":")
+            rows.append({"source_vocabulary": item.get("source_vocabulary") or data.get("source_vocabulary") or ANY_VOCABULARY,
+                         "source_code": item.get("code"), "source_name": item.get("name"),
+                         "target": (vocabulary, code), "value": item.get("value", "serves"),
+                         "note": ("Open Eligibility ids " + ", ".join(item["oe_ids"])) if item.get("oe_ids") else None})
+    return rows
+
+
+def install_shipped_mappings(session, names: tuple[str, ...] = SHIPPED) -> dict[str, int]:
+    """Add the shipped rows that are missing (found by source and target). Rows an administrator
+    made or edited are left alone; a shipped row an administrator deleted comes back only if it is
+    missing, which is the point of shipping it."""
+    terms = {(vocab, code): tid for tid, vocab, code in session.execute(
+        select(m.TaxonomyTerm.id, m.Taxonomy.name, m.TaxonomyTerm.code).join(m.Taxonomy))}
+    existing = {(r.source_vocabulary, r.source_code, normalise_name(r.source_name) or None, r.target_term_id)
+                for r in session.scalars(select(CrosswalkMapping))}
+    added = 0
+    for name in names:
+        for row in shipped_rows(name):
+            target = terms.get(row["target"])
+            if target is None:
+                raise ValueError(f"crosswalk {name}: no such term {row['target'][0]}:{row['target'][1]}")
+            key = (row["source_vocabulary"], row["source_code"], normalise_name(row["source_name"]) or None, target)
+            if key in existing:
+                continue
+            existing.add(key)
+            session.add(CrosswalkMapping(source_vocabulary=row["source_vocabulary"], source_code=row["source_code"],
+                                         source_name=row["source_name"], target_term_id=target,
+                                         value=row["value"], shipped_in=name, note=row["note"]))
+            added += 1
+    session.flush()
+    return {"crosswalk rows added": added}
+
+
+# --- applying it ------------------------------------------------------------------------------------
+
+@dataclass
+class CrosswalkSummary:
+    """What the crosswalk did for one import (or one ``apply`` run)."""
+
+    services: int = 0
+    with_category: int = 0
+    by_origin: Counter = field(default_factory=Counter)  # services whose categories are stated/mapped/inferred
+    links_added: Counter = field(default_factory=Counter)  # origin -> links
+    unmapped_terms: Counter = field(default_factory=Counter)  # "vocabulary: name" -> services
+
+    @property
+    def coverage(self) -> float:
+        return self.with_category / self.services if self.services else 0.0
+
+    def lines(self, top: int = 20) -> list[str]:
+        out = [f"category coverage: {self.with_category} of {self.services} services "
+               f"({self.coverage:.0%}; stated {self.by_origin['stated']}, mapped {self.by_origin['mapped']}, "
+               f"inferred {self.by_origin['inferred']}, none {self.services - self.with_category})"]
+        if self.unmapped_terms:
+            out.append(f"unmapped source terms: {len(self.unmapped_terms)} (by services; map them in "
+                       "the admin under Taxonomy → Crosswalk)")
+            for term, count in self.unmapped_terms.most_common(top):
+                out.append(f"  {count:6}  {term}")
+            if len(self.unmapped_terms) > top:
+                out.append(f"  … {len(self.unmapped_terms) - top} more")
+        return out
+
+
+class _Mappings:
+    def __init__(self, rows) -> None:
+        self.by_code: dict[tuple[str, str], list] = defaultdict(list)
+        self.by_name: dict[tuple[str, str], list] = defaultdict(list)
+        self.any_name: dict[str, list] = defaultdict(list)
+        for row in rows:
+            target = (row.target_term_id, row.value)
+            if row.source_code and row.source_vocabulary != ANY_VOCABULARY:
+                self.by_code[(row.source_vocabulary, row.source_code)].append(target)
+            key = row.source_name_key or normalise_name(row.source_name)
+            if key:
+                if row.source_vocabulary == ANY_VOCABULARY:
+                    self.any_name[key].append(target)
+                else:
+                    self.by_name[(row.source_vocabulary, key)].append(target)
+
+    def targets(self, vocabulary: str, code: str, name_zh: str | None, name_en: str | None) -> list:
+        found = self.by_code.get((vocabulary, code))
+        if found:
+            return found
+        for name in (name_en, name_zh):
+            key = normalise_name(name)
+            if key and (vocabulary, key) in self.by_name:
+                return self.by_name[(vocabulary, key)]
+        for name in (name_en, name_zh):
+            key = normalise_name(name)
+            if key and key in self.any_name:
+                return self.any_name[key]
+        return []
+
+
+def apply_crosswalk(session, service_ids, *, infer: bool = True) -> tuple[CrosswalkSummary, set[str]]:
+    """Recompute the mapped and inferred links of these services. Returns the summary and the ids
+    of services whose links changed (their search documents must be rewritten)."""
+    service_ids = sorted(set(service_ids))
+    summary = CrosswalkSummary(services=len(service_ids))
+    ours = set(vocabulary_names())
+    vocab_of: dict[str, str] = {}
+    term_info: dict[str, tuple[str, str, str | None, str | None]] = {}
+    for tid, code, zh, en, vocab in session.execute(
+            select(m.TaxonomyTerm.id, m.TaxonomyTerm.code, m.TaxonomyTerm.name_zh, m.TaxonomyTerm.name_en,
+                   m.Taxonomy.name).join(m.Taxonomy)):
+        vocab_of[tid] = vocab
+        term_info[tid] = (vocab, code, zh, en)
+    categories = {code: tid for tid, (vocab, code, _zh, _en) in term_info.items() if vocab == "category"}
+    words = category_words((code, term_info[tid][2], term_info[tid][3]) for code, tid in categories.items()) if infer else []
+    mappings = _Mappings(session.scalars(select(CrosswalkMapping)).all())
+    target_vocab_ok = set(TARGET_VOCABULARIES)
+
+    changed: set[str] = set()
+    new_rows: list[dict] = []
+    for chunk in _chunks(service_ids):
+        attrs: dict[str, list] = defaultdict(list)
+        for attr in session.scalars(select(m.Attribute).where(m.Attribute.service_id.in_(chunk))):
+            attrs[attr.service_id].append(attr)
+        org_of = dict(session.execute(select(m.Service.id, m.Service.organization_id).where(m.Service.id.in_(chunk))).all())
+        org_attrs: dict[str, list] = defaultdict(list)
+        for attr in session.scalars(select(m.Attribute).where(m.Attribute.organization_id.in_(set(org_of.values())))):
+            org_attrs[attr.organization_id].append(attr)
+        texts = {row.id: row for row in session.execute(
+            select(m.Service.id, m.Service.name_zh, m.Service.name_en, m.Service.description_zh,
+                   m.Service.description_en).where(m.Service.id.in_(chunk)))}
+        for sid in chunk:
+            own = attrs.get(sid, [])
+            kept = [a for a in own if a.origin not in DERIVED]
+            derived = {(a.taxonomy_term_id, a.value): a for a in own if a.origin in DERIVED}
+            have = {a.taxonomy_term_id for a in kept}
+            wanted: dict[tuple[str, str], tuple[str, str]] = {}  # (term, value) -> (origin, note)
+            source_names: list[str] = []
+            for attr in [*own, *org_attrs.get(org_of.get(sid), [])]:
+                vocab = vocab_of.get(attr.taxonomy_term_id)
+                if vocab is None or vocab in ours:
+                    continue
+                _v, code, zh, en = term_info[attr.taxonomy_term_id]
+                source_names.append(en or zh or code)
+                targets = [(t, v) for t, v in mappings.targets(vocab, code, zh, en)
+                           if vocab_of.get(t) in target_vocab_ok]
+                if not targets:
+                    summary.unmapped_terms[f"{vocab}: {en or zh or code}"] += 1
+                for target, value in targets:
+                    if target not in have:
+                        wanted.setdefault((target, value), ("mapped", f"{vocab}: {en or zh or code}"[:300]))
+            has_category = any(vocab_of.get(t) == "category" for t in have)
+            mapped_category = any(vocab_of.get(t) == "category" for t, _v in wanted)
+            if infer and not has_category and not mapped_category:
+                row = texts.get(sid)
+                if row is not None:
+                    description = "\n".join(t for t in (row.description_zh, row.description_en) if t)
+                    name = " ; ".join(t for t in (row.name_zh, row.name_en) if t)
+                    for proposal in propose(source_names, name, description, words):
+                        note = "words: " + ", ".join(proposal.words)
+                        wanted.setdefault((categories[proposal.code], "serves"), ("inferred", note[:300]))
+            if has_category:
+                summary.by_origin["stated"] += 1
+            elif mapped_category:
+                summary.by_origin["mapped"] += 1
+            elif any(vocab_of.get(t) == "category" for t, _v in wanted):
+                summary.by_origin["inferred"] += 1
+            if has_category or any(vocab_of.get(t) == "category" for t, _v in wanted):
+                summary.with_category += 1
+            # Recompute: drop derived links no longer wanted, add missing ones, update notes.
+            for key, attr in derived.items():
+                want = wanted.pop(key, None)
+                if want is None:
+                    session.delete(attr)
+                    changed.add(sid)
+                elif (attr.origin, attr.origin_note) != want:
+                    attr.origin, attr.origin_note = want
+                    changed.add(sid)
+            for (target, value), (origin, note) in wanted.items():
+                new_rows.append({"id": _attribute_id(sid, target), "taxonomy_term_id": target, "service_id": sid,
+                                 "value": value, "origin": origin, "origin_note": note})
+                summary.links_added[origin] += 1
+                changed.add(sid)
+    session.flush()
+    for chunk in _chunks(new_rows, 1000):
+        session.execute(insert(m.Attribute), chunk)
+    if changed:
+        enqueue_services(session, changed)
+    return summary, changed
+
+
+def _attribute_id(service_id: str, term_id: str) -> str:
+    import uuid
+
+    return str(uuid.uuid5(uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20"), f"crosswalk:{service_id}:{term_id}"))
+
+
+def confirm_link(session, attribute: m.Attribute) -> None:
+    """A person confirmed an inferred or mapped link: it becomes stated, and stays on re-import."""
+    if attribute.origin in DERIVED:
+        attribute.origin = "confirmed"
+        session.flush()
+
+
+def reject_link(session, attribute: m.Attribute) -> None:
+    """A person said an inferred link is wrong: it goes (a later import may propose it again only if
+    the words change; see the note on the service page)."""
+    if attribute.origin == "inferred":
+        session.delete(attribute)
+        session.flush()

@@ -1,0 +1,27 @@
+"""Organisations."""
+from __future__ import annotations
+
+from .. import clean
+from .base import BuilderBase, Rec
+
+
+class OrganizationBuilder(BuilderBase):
+    def build_organizations(self) -> None:
+        for row in self.rows("organization"):
+            ident = self.ident(row, "organization")
+            if ident is None:
+                self._err(row, "id", "missing")
+                continue
+            values = {
+                **self.bilingual(row, "name", "name", one_line=200, required=True),
+                "alternate_name": self.val(row, "alternate_name", clean.one_line, 200),
+                **self.bilingual(row, "description", "description"),
+                "email": self.val(row, "email", clean.email, 200),
+                "website": self.val(row, "website", clean.url, 500),
+                "legal_status": self.val(row, "legal_status", clean.one_line, 120),
+                "department": self.val(row, "department", clean.one_line, 40),
+                "verified_on": self.val(row, "verified_on", clean.day),
+            }
+            if not values["name_zh"]:
+                self._err(row, "name", "missing")
+            self.store(Rec("organization", ident, self.fit(row, "organization", values), row.file, row.row), row)

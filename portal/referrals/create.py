@@ -1,0 +1,97 @@
+"""Creating a referral: the draft, and the new-referral form in one step (client, draft, consent,
+send). Flushes; the caller commits once, or rolls back on ``ReferralError`` so nothing is half made.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from ..directory.models import Service
+from ..extensions import db
+from . import followups, handoff
+from .clients import ClientData, ConsentData, create_client, record_consent
+from .errors import ReferralError
+from .models import Client, Referral, ReferralEvent, ReferralNeed
+from .transitions import transition
+
+
+@dataclass
+class ReferralData:
+    service_id: str
+    needs: list[str]
+    urgency: str = "routine"
+    reason: str | None = None
+    from_stage: str | None = None
+    to_stage: str | None = None
+    transfer_criterion: str | None = None
+    care_plan_notes: str | None = None
+    follow_up_months: int | None = None  # None: the configured default (see followups.chosen_months)
+    sender_handoff_id: int | None = None  # None: the author
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def _check(user, client: Client, data: ReferralData) -> Service:
+    """The rules of a new referral; returns the service referred to."""
+    if not user.organization_id or not user.has_role("worker", "agency"):
+        raise ReferralError(_l("Only staff of an organisation can send referrals."))
+    if client.organization_id != user.organization_id:
+        raise ReferralError(_l("Choose a client recorded by your organisation."), "client_id")
+    service = db.session.get(Service, data.service_id) if data.service_id else None
+    if service is None or service.status != "active":
+        raise ReferralError(_l("Choose an active service to refer to."), "service_id")
+    if service.accepts_referrals is False:
+        raise ReferralError(_l("This service does not accept referrals."), "service_id")
+    if not data.needs:
+        raise ReferralError(_l("Choose at least one need this referral addresses."), "needs")
+    if (data.from_stage or data.to_stage) and not _clean(data.transfer_criterion):
+        raise ReferralError(_l("For a stage transition, state the transfer criterion that was met."), "transfer_criterion")
+    return service
+
+
+def create_referral(user, client: Client, data: ReferralData) -> Referral:
+    """A draft referral from the user's organisation; ``send`` it to share it with the receiver."""
+    service = _check(user, client, data)
+    months = followups.chosen_months(data.follow_up_months)
+    sender_handoff_id = user.id
+    if data.sender_handoff_id:
+        sender_handoff_id = handoff.checked_handoff(data.sender_handoff_id, user.organization_id, "sender_handoff_id")
+    area_id = client.area_id
+    if area_id is None:
+        area_id = next((loc.area_id for loc in service.locations if loc.area_id), None)
+    referral = Referral(
+        client=client, from_organization_id=user.organization_id, from_user_id=user.id,
+        service_id=service.id, to_organization_id=service.organization_id, area_id=area_id, status="draft",
+        urgency=data.urgency, reason=_clean(data.reason), from_stage=data.from_stage or None,
+        to_stage=data.to_stage or None, transfer_criterion=_clean(data.transfer_criterion),
+        care_plan_notes=_clean(data.care_plan_notes), follow_up_months=months,
+        sender_handoff_id=sender_handoff_id,
+        need_rows=[ReferralNeed(category_code=code) for code in dict.fromkeys(data.needs)],
+    )
+    db.session.add(referral)
+    db.session.flush()
+    db.session.add(ReferralEvent(referral_id=referral.id, user_id=user.id, organization_id=user.organization_id,
+                                 action="create", from_status=None, to_status="draft"))
+    db.session.flush()
+    return referral
+
+
+def start_referral(user, client: Client | None, client_data: ClientData | None, data: ReferralData,
+                   consent: ConsentData | None, send: bool) -> Referral:
+    """Create (or reuse) the client, the draft referral, the consent if one was given now, and send it
+    when asked. All or nothing: the caller rolls back on ``ReferralError``."""
+    if client is None:
+        if client_data is None:
+            raise ReferralError(_l("Choose a client or record a new one."), "client_id")
+        client = create_client(user, client_data)
+    referral = create_referral(user, client, data)
+    if consent is not None:
+        record_consent(user, client, referral.to_organization_id, consent.items, consent.purpose, consent.given_on,
+                       consent.expires_on, referral_id=referral.id if consent.scope == "referral" else None)
+    if send:
+        transition(user, referral, "send")
+    return referral

@@ -1,0 +1,164 @@
+"""Everything the portal does with Whoosh's private internals, in one place.
+
+Whoosh 2.7 (whoosh-reloaded 2.7.5) is used through its public API everywhere else. Three things are
+faster, or only possible, through its internals, and live here:
+
+1. ``postings(reader, field, word)``: every document number holding a term in one segment, read
+   block by block from the segment's term matcher (``reader._terms``, ``_text_to_bytes``,
+   ``matcher._read_ids``/``_ids``/``_lastblock``/``_next_block``): ~10x faster than ``all_ids()``,
+   which decodes weights and positions too. Used to build the facet bitsets.
+2. ``current_generation(path)``: the newest generation of an index folder from the names of
+   Whoosh's table-of-contents files (``_MAIN_<generation>.toc``), without opening the index: the
+   searcher checks it on every request.
+3. ``install_fixes()``: a patch of ``W3PerDocReader._cached_reader``. When a segment is written,
+   Whoosh asks for the field length of every posting; for fields without lengths (our
+   ``SearchText`` is not scorable) it looks for the missing lengths file again for every posting:
+   one ``stat()`` per posting, 40% of a rebuild's time. The patch remembers that it is missing.
+
+``check_compatibility()`` lists what of the above the installed Whoosh no longer provides;
+``tests/unit/test_whoosh_adapter.py`` fails with that list after an upgrade that changes them.
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import reading
+from whoosh.codec import whoosh3
+
+INDEX_NAME = "MAIN"  # Whoosh's default index name, which ours uses
+_TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
+_MISSING = object()
+
+# The private names relied on, per class (checked by check_compatibility()): methods, and instance
+# attributes (which exist only once an object is built, so they are looked for in the source).
+_SEGMENT_READER_NEEDS = ("_text_to_bytes",)
+_SEGMENT_READER_STATE = ("_terms",)
+_LEAF_MATCHER_NEEDS = ("_read_ids", "_next_block")
+_LEAF_MATCHER_STATE = ("_ids", "_lastblock")
+_PER_DOC_READER_NEEDS = ("_cached_reader", "column_reader", "has_column")
+
+
+# --- 1. postings -------------------------------------------------------------------------------
+
+def postings(reader, field: str, word: str) -> list[int]:
+    """All document numbers (deleted ones included) holding ``word`` in ``field`` of one segment
+    reader (a leaf of ``reader.leaf_readers()``)."""
+    if (field, word) not in reader:
+        return []
+    matcher = term_matcher(reader, field, word)
+    if not has_block_api(matcher):  # another codec: correct, only slower
+        return list(matcher.all_ids())
+    ids: list[int] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        ids.extend(matcher._ids)
+        if matcher._lastblock:
+            break
+        matcher._next_block()
+    return ids
+
+
+def term_matcher(reader, field: str, word: str):
+    """The segment's raw matcher for one term (no scorer, no deletion filter)."""
+    return reader._terms.matcher(field, reader._text_to_bytes(field, word), reader.schema[field].format)
+
+
+def has_block_api(matcher) -> bool:
+    return all(hasattr(matcher, name) for name in _LEAF_MATCHER_NEEDS + _LEAF_MATCHER_STATE)
+
+
+# --- 2. generations ----------------------------------------------------------------------------
+
+def current_generation(path: str | Path) -> int | None:
+    """The newest generation in an index folder, or None if there is no index there."""
+    try:
+        names = os.listdir(path)
+    except FileNotFoundError:
+        return None
+    generations = [int(m.group(1)) for m in map(_TOC.match, names) if m]
+    return max(generations) if generations else None
+
+
+def leaf_segments(reader) -> Iterator[tuple[object, int, str, frozenset[int]]]:
+    """``(leaf reader, offset, segment id, deleted document numbers)`` for each segment."""
+    for leaf, offset in reader.leaf_readers():
+        segment = leaf.segment()
+        deleted = frozenset(segment.deleted_docs()) if leaf.has_deletions() else frozenset()
+        yield leaf, offset, segment.segment_id(), deleted
+
+
+# --- 3. the per-document reader fix --------------------------------------------------------------
+
+def _cached_reader(self, fieldname, column):
+    readers = self._readers
+    found = readers.get(fieldname, _MISSING)
+    if found is not _MISSING:
+        return found
+    reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+    readers[fieldname] = reader
+    return reader
+
+
+def install_fixes() -> None:
+    """Apply the patch once (idempotent). Must run before any segment is written."""
+    if getattr(whoosh3.W3PerDocReader, "_portal_fixed", False):
+        return
+    whoosh3.W3PerDocReader._portal_original_cached_reader = whoosh3.W3PerDocReader._cached_reader
+    whoosh3.W3PerDocReader._cached_reader = _cached_reader
+    whoosh3.W3PerDocReader._portal_fixed = True
+
+
+# --- what an upgrade could break ------------------------------------------------------------------
+
+def check_compatibility() -> list[str]:
+    """What this module relies on and the installed Whoosh lacks (empty when all is well)."""
+    problems: list[str] = []
+    segment_reader = getattr(reading, "SegmentReader", None)
+    if segment_reader is None:
+        return ["whoosh.reading.SegmentReader is gone (used by postings())"]
+    for name in _SEGMENT_READER_NEEDS:
+        if not callable(getattr(segment_reader, name, None)):
+            problems.append(f"whoosh.reading.SegmentReader.{name}() is gone (used by postings())")
+    for name in _SEGMENT_READER_STATE:
+        if f"self.{name} =" not in _source(segment_reader.__init__):
+            problems.append(f"whoosh.reading.SegmentReader no longer sets self.{name} (used by postings())")
+    leaf_matcher = getattr(whoosh3, "W3LeafMatcher", None)
+    if leaf_matcher is None:
+        problems.append("whoosh.codec.whoosh3.W3LeafMatcher is gone (used by postings())")
+    else:
+        for name in _LEAF_MATCHER_NEEDS:
+            if not callable(getattr(leaf_matcher, name, None)):
+                problems.append(f"W3LeafMatcher.{name}() is gone (used by postings())")
+        source = _source(leaf_matcher)
+        for name in _LEAF_MATCHER_STATE:
+            if f"self.{name} =" not in source:
+                problems.append(f"W3LeafMatcher no longer sets self.{name} (used by postings())")
+    per_doc = getattr(whoosh3, "W3PerDocReader", None)
+    if per_doc is None:
+        problems.append("whoosh.codec.whoosh3.W3PerDocReader is gone (patched by install_fixes())")
+    else:
+        original = getattr(per_doc, "_portal_original_cached_reader", None) or getattr(per_doc, "_cached_reader", None)
+        for name in _PER_DOC_READER_NEEDS:
+            if getattr(per_doc, name, None) is None:
+                problems.append(f"W3PerDocReader.{name} is gone (install_fixes())")
+        if original is not None and list(inspect.signature(original).parameters) != ["self", "fieldname", "column"]:
+            problems.append("W3PerDocReader._cached_reader changed its signature (install_fixes())")
+        if original is not None and "self._readers" not in _source(original):
+            problems.append("W3PerDocReader._cached_reader no longer caches in self._readers (install_fixes())")
+    toc = getattr(whoosh_index, "TOC", None)
+    if toc is None or not _TOC.match(toc._filename(INDEX_NAME, 7) or ""):
+        problems.append("Whoosh no longer names its table of contents _MAIN_<generation>.toc "
+                        "(used by current_generation())")
+    return problems
+
+
+def _source(obj) -> str:
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return ""

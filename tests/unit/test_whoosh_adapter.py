@@ -1,0 +1,77 @@
+"""The Whoosh adapter (portal/search/whoosh_adapter.py) is the only code that touches Whoosh's private
+internals. These tests fail loudly, naming what changed, when a Whoosh upgrade moves them."""
+from __future__ import annotations
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.codec import whoosh3
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+
+from portal.search import whoosh_adapter
+
+
+@pytest.fixture
+def small_index(tmp_path):
+    """Two segments; 'common' in 300 documents (several posting blocks), 'rare' in a few."""
+    schema = Schema(id=ID(stored=True, unique=True), tags=KEYWORD(commas=True), body=TEXT)
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    with ix.writer() as writer:
+        for n in range(300):
+            writer.add_document(id=str(n), tags="common" + (",rare" if n % 97 == 0 else ""), body="text")
+    with ix.writer() as writer:  # a second commit: a second segment, and a deletion in the first
+        writer.add_document(id="300", tags="common,rare", body="text")
+        writer.delete_by_term("id", "5")
+    return tmp_path, ix
+
+
+def test_the_installed_whoosh_still_has_what_the_adapter_relies_on():
+    problems = whoosh_adapter.check_compatibility()
+    assert not problems, (
+        "The installed Whoosh changed internals that portal/search/whoosh_adapter.py relies on; "
+        "adapt the adapter (or pin Whoosh) before upgrading:\n  - " + "\n  - ".join(problems))
+
+
+def test_postings_read_block_by_block_agree_with_whoosh_public_api(small_index):
+    _path, ix = small_index
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            matcher = whoosh_adapter.term_matcher(leaf, "tags", "common")
+            assert whoosh_adapter.has_block_api(matcher), (
+                "the term matcher lost its block API: postings() silently falls back to all_ids(), ~10x slower")
+            for word in ("common", "rare", "absent"):
+                # The slow public way to the same answer (deleted documents included, as documented).
+                public = (list(whoosh_adapter.term_matcher(leaf, "tags", word).all_ids())
+                          if ("tags", word) in leaf else [])
+                assert whoosh_adapter.postings(leaf, "tags", word) == public
+        first = next(leaf for leaf, _offset in reader.leaf_readers())
+        assert len(whoosh_adapter.postings(first, "tags", "common")) == 300  # several blocks, id 5 included
+
+
+def test_current_generation_follows_each_commit_without_opening_the_index(small_index, tmp_path_factory):
+    path, ix = small_index
+    assert whoosh_adapter.current_generation(path) == ix.latest_generation()
+    with ix.writer() as writer:
+        writer.add_document(id="301", tags="common", body="text")
+    assert whoosh_adapter.current_generation(path) == ix.latest_generation()
+    assert whoosh_adapter.current_generation(tmp_path_factory.mktemp("empty")) is None
+    assert whoosh_adapter.current_generation(path / "missing") is None
+
+
+def test_leaf_segments_name_each_segment_and_its_deletions(small_index):
+    _path, ix = small_index
+    with ix.reader() as reader:
+        segments = list(whoosh_adapter.leaf_segments(reader))
+    assert len(segments) == 2
+    assert len({segment_id for _leaf, _offset, segment_id, _deleted in segments}) == 2
+    assert [len(deleted) for *_rest, deleted in segments] == [1, 0]  # id 5, in the first segment
+
+
+def test_the_per_document_reader_fix_is_installed_and_keeps_answers(small_index):
+    import portal.search.documents  # noqa: F401  (installs the fix on import)
+
+    assert whoosh3.W3PerDocReader._cached_reader is whoosh_adapter._cached_reader
+    _path, ix = small_index
+    with ix.reader() as reader:
+        # 'tags' has no lengths column: the fix remembers "missing" instead of looking again.
+        assert reader.doc_field_length(0, "tags", default=0) == 0
+        assert reader.doc_field_length(0, "body") == 1
