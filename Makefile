@@ -8,9 +8,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test setup translations db demo-users messages bench clean
 
+# The control socket lives in this checkout's instance folder, so two checkouts on one machine never
+# share gunicorn's default one. wsgi.py adds faulthandler and safe-point garbage collection.
 run: db demo-users
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s' --access-logfile - wsgi:app
+	@mkdir -p instance
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --control-socket instance/gunicorn.ctl --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s' --access-logfile - wsgi:app
 
 test: setup
 	$(BIN)/python -m pytest

@@ -145,6 +145,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(vocab_cli)
     from .directory.cli import directory_cli
     app.cli.add_command(directory_cli)
+    from .matching.cli import matching_cli
+    app.cli.add_command(matching_cli)
 
     for group in (users_cli, tokens_cli, index_cli, seed_cli, mail_cli):
         app.cli.add_command(group)

@@ -12,7 +12,7 @@ from pathlib import Path
 # The shipped defaults live beside their rules (pure modules, no app needed); configuration only
 # overrides the values.
 from .directory.freshness import DEFAULT_STALE_AFTER_DAYS
-from .referrals.duetimes import DEFAULT_DUE_WORKING_DAYS, DEFAULT_FOLLOW_UP_MONTHS
+from .referrals.duetimes import DEFAULT_DUE_WORKING_DAYS, DEFAULT_FOLLOW_UP_MONTHS, FOLLOW_UP_MONTHS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
@@ -89,6 +89,8 @@ class Config:
 
         # A listing not confirmed for this many days is shown as stale.
         self.STALE_AFTER_DAYS = _int("STALE_AFTER_DAYS", DEFAULT_STALE_AFTER_DAYS)
+        # A submitted match profile is kept on the server this long (matching/stored.py), then deleted.
+        self.MATCH_PROFILE_MINUTES = _int("MATCH_PROFILE_MINUTES", 240)
         # Absolute address of the portal, for links in mail (reminder digests); no trailing slash.
         self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/")
 
@@ -108,6 +110,10 @@ class Config:
         self.REFERRAL_DUE_WORKING_DAYS = os.environ.get("REFERRAL_DUE_WORKING_DAYS", DEFAULT_DUE_WORKING_DAYS)
         self.REFERRAL_EXPIRE_GRACE_WORKING_DAYS = _int("REFERRAL_EXPIRE_GRACE_WORKING_DAYS", 5)
         self.REFERRAL_FOLLOW_UP_MONTHS = _int("REFERRAL_FOLLOW_UP_MONTHS", DEFAULT_FOLLOW_UP_MONTHS)
+        if self.REFERRAL_FOLLOW_UP_MONTHS not in FOLLOW_UP_MONTHS:
+            # Refuse at start-up: otherwise every referral without its own choice would be refused.
+            raise RuntimeError(f"REFERRAL_FOLLOW_UP_MONTHS must be one of {FOLLOW_UP_MONTHS}, "
+                               f"not {self.REFERRAL_FOLLOW_UP_MONTHS}")
 
 
 class TestConfig(Config):

@@ -20,7 +20,7 @@ from .directory.models import (  # noqa: F401
 )
 from .notifications.models import MailMessage, Notification  # noqa: F401
 from .search.models import IndexOutbox  # noqa: F401
-from .matching.models import UnmetNeed  # noqa: F401
+from .matching.models import StoredProfile, UnmetNeed  # noqa: F401
 from .referrals.models import Client, Consent, FollowUp, Referral, ReferralEvent, ReferralNeed  # noqa: F401
 from .listings.models import ProblemReport  # noqa: F401
-from .crosswalk.models import CrosswalkMapping  # noqa: F401
+from .crosswalk.models import CrosswalkMapping, CrosswalkRejection  # noqa: F401

@@ -36,6 +36,8 @@ class SessionContext:
     audit_pending: list = field(default_factory=list)
     audit_actor: int | None = None
     catalog_stale: bool = False
+    catalog_service_ids: set = field(default_factory=set)  # services to re-read into the catalogue
+    catalog_full: bool = False  # a change the catalogue cannot take service by service (terms, areas)
 
     def forget_transaction(self) -> None:
         """A rollback: nothing flushed in the transaction happened, so nothing is pending."""
@@ -43,6 +45,8 @@ class SessionContext:
         self.audit_pending = []
         self.audit_actor = None
         self.catalog_stale = False
+        self.catalog_service_ids = set()
+        self.catalog_full = False
 
 
 CALLER_FIELDS = ("actor_id", "audit_reason", "skip_outbox")

@@ -126,4 +126,25 @@ def taxonomy_terms():
 def openapi():
     from .openapi import openapi_document
 
-    return jsonify(openapi_document(url_for("api.root", _external=True).rstrip("/"), API_VERSION, HSDS_VERSION))
+    return jsonify(openapi_document(url_for("api.root", _external=True).rstrip("/"), API_VERSION, HSDS_VERSION,
+                                    _match_schemas()))
+
+
+def _match_schemas() -> dict:
+    """The match endpoint's schemas, with the code lists of the live vocabularies and areas."""
+    from flask_babel import force_locale, gettext
+
+    from ..matching.catalog import get_catalog
+    from .match_schema import match_schemas
+
+    catalog = get_catalog(db.session)
+    terms = {vocab: [(t.code, t.name_zh or t.name_en, t.name_en or t.name_zh) for t in items]
+             for vocab, items in catalog.terms.items()}
+    areas = sorted((a.code, a.name_zh or a.name_en, a.name_en or a.name_zh) for a in catalog.directory.areas.values()
+                   if a.code in catalog.vocabulary.area_ids)
+
+    def zh(text: str) -> str:
+        with force_locale("zh_CN"):
+            return gettext(text)
+
+    return match_schemas(terms, areas, zh)

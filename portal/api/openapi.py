@@ -35,6 +35,9 @@ def _id_param(what: str) -> dict:
 
 
 _TOKEN = [{"bearerAuth": []}]
+_ERROR = {"type": "object", "required": ["error", "status", "errors"], "properties": {
+    "error": {"type": "string"}, "status": {"type": "integer"},
+    "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}
 _JSON_OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}}
 _STAFF_ERRORS = {"401": {"description": "Missing, expired or revoked token"},
                  "403": {"description": "The token's user may not use this endpoint"}}
@@ -44,7 +47,8 @@ def _staff(summary: str, description: str, ok: str = "200", body: bool = False, 
     operation = {"summary": summary, "description": description, "security": _TOKEN,
                  "parameters": list(params),
                  "responses": {ok: {"description": "OK", **_JSON_OBJECT},
-                               "400": {"description": "Invalid input; `fields` lists the problem per field"},
+                               "400": {"description": "Invalid input; `errors` lists the problems per field",
+                                       "content": {"application/json": {"schema": _ERROR}}},
                                **_STAFF_ERRORS}}
     if body:
         operation["requestBody"] = {"required": True, **_JSON_OBJECT}
@@ -56,12 +60,24 @@ _REFERRAL_ID = {"name": "referral_id", "in": "path", "required": True, "schema":
 # Staff endpoints (bearer tokens). Bodies are described in words: they are ours, not HSDS.
 STAFF_PATHS = {
     "/me": {"get": _staff("Who this token acts as", "email, roles and organisation of the token's user.")},
-    "/match": {"post": _staff(
-        "Suggest services for one client's needs",
-        "Same fields as the /match form (needs, district/street or lat/lon, max_km, remote_ok, age, gender, "
-        "conditions, populations, payment, languages, urgency, care_stage). Returns the ranked suggestions "
-        "with explanations and score breakdowns, the care plan, unmet needs and the exclusions with reasons.",
-        body=True)},
+    "/match": {"post": {
+        "summary": "Suggest services for one client's needs",
+        "description": (
+            "Same fields as the /match form (MatchRequest: needs, area or latitude/longitude, max_km, remote_ok, "
+            "age, gender, conditions, populations, payment, languages, languages_only, urgency, care_stage; plus "
+            "limit). Returns the ranked suggestions with explanations and score breakdowns, the care plan, "
+            "unmet needs with the nearest option, the exclusions with reasons and the rules that could be "
+            "loosened (MatchResponse). Texts are in the language of `?lang=` or Accept-Language (Chinese by "
+            "default); every code list carries its labels in both languages (`x-labels`)."),
+        "security": _TOKEN, "parameters": [],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/MatchRequest"}}}},
+        "responses": {
+            "200": {"description": "The match", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/MatchResponse"}}}},
+            "400": {"description": "Invalid input: unknown fields, wrong types or values, per field",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MatchError"}}}},
+            **_STAFF_ERRORS}}},
     "/referrals": {
         "get": _staff("Referrals the token's organisation may see",
                       "Page object of referrals (pseudonymous client codes only).", params=PAGE_PARAMS),
@@ -84,7 +100,8 @@ STAFF_PATHS = {
 }
 
 
-def openapi_document(server: str, api_version: str, hsds_version: str) -> dict:
+def openapi_document(server: str, api_version: str, hsds_version: str, schemas: dict | None = None) -> dict:
+    """``schemas``: further components (the match endpoint's, built from the live vocabularies)."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -153,7 +170,8 @@ def openapi_document(server: str, api_version: str, hsds_version: str) -> dict:
                     "page_number": {"type": "integer"}, "size": {"type": "integer",
                                                                  "description": "Items on this page."},
                     "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
-                    "empty": {"type": "boolean"}, "contents": {"type": "array"}}}},
+                    "empty": {"type": "boolean"}, "contents": {"type": "array"}}},
+                **(schemas or {})},
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": (
                 "A staff token from `flask tokens create --email EMAIL`; it acts as that user and sees only "
                 "what that user's organisation may see.")}},

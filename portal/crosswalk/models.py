@@ -9,10 +9,12 @@ whichever export carries it).
 """
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common import TimestampMixin, UUIDMixin
+from ..common import TimestampMixin, UUIDMixin, utcnow
 from ..directory.models import TaxonomyTerm
 from ..extensions import db
 
@@ -62,3 +64,18 @@ class CrosswalkMapping(UUIDMixin, TimestampMixin, db.Model):
 def _name_key(mapper, connection, target: CrosswalkMapping) -> None:
     target.source_name_key = normalise_name(target.source_name) or None
     target.source_vocabulary = (target.source_vocabulary or ANY_VOCABULARY).strip() or ANY_VOCABULARY
+
+
+class CrosswalkRejection(UUIDMixin, db.Model):
+    """A person said a derived (inferred or mapped) link of a service to one of our terms is wrong.
+    The crosswalk never proposes that term for that service again: not on re-import, not on
+    ``flask vocab crosswalk``. Removing the row (admin) lets it be proposed again."""
+
+    __tablename__ = "crosswalk_rejection"
+    __table_args__ = (UniqueConstraint("service_id", "taxonomy_term_id"),)
+
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), nullable=False, index=True)
+    taxonomy_term_id: Mapped[str] = mapped_column(ForeignKey("taxonomy_term.id", ondelete="CASCADE"), nullable=False)
+    # The note of the link that was rejected ("words: peer, support"), for whoever reviews it later.
+    note: Mapped[str | None] = mapped_column(String(300))
+    rejected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

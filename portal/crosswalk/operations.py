@@ -21,7 +21,7 @@ from ..directory import models as m
 from ..search.outbox import enqueue_services
 from ..vocab.install import vocabulary_names
 from .infer import category_words, propose
-from .models import ANY_VOCABULARY, TARGET_VOCABULARIES, CrosswalkMapping, normalise_name
+from .models import ANY_VOCABULARY, TARGET_VOCABULARIES, CrosswalkMapping, CrosswalkRejection, normalise_name
 
 DATA_DIR = Path(__file__).parent / "data"
 SHIPPED = ("open-eligibility", "hsds-3-example")
@@ -136,9 +136,13 @@ class _Mappings:
         return []
 
 
-def apply_crosswalk(session, service_ids, *, infer: bool = True) -> tuple[CrosswalkSummary, set[str]]:
+def apply_crosswalk(session, service_ids, *, infer: bool = True,
+                    enqueue: bool = True) -> tuple[CrosswalkSummary, set[str]]:
     """Recompute the mapped and inferred links of these services. Returns the summary and the ids
-    of services whose links changed (their search documents must be rewritten)."""
+    of services whose links changed (their search documents must be rewritten: ``enqueue`` adds
+    their outbox rows here; an import passes False and adds them to its own, one row per service).
+    A link a person rejected (``CrosswalkRejection``) is never made again for that service.
+    Reads plain rows, one query per kind and chunk; new links are inserted in bulk."""
     service_ids = sorted(set(service_ids))
     summary = CrosswalkSummary(services=len(service_ids))
     ours = set(vocabulary_names())
@@ -153,20 +157,27 @@ def apply_crosswalk(session, service_ids, *, infer: bool = True) -> tuple[Crossw
     words = category_words((code, term_info[tid][2], term_info[tid][3]) for code, tid in categories.items()) if infer else []
     mappings = _Mappings(session.scalars(select(CrosswalkMapping)).all())
     target_vocab_ok = set(TARGET_VOCABULARIES)
+    session.flush()  # the reads below are plain rows: pending ORM changes must be in the database
 
     changed: set[str] = set()
     new_rows: list[dict] = []
+    gone: list[str] = []
+    notes: list[dict] = []
+    A = m.Attribute.__table__.c
+    columns = (A.id, A.taxonomy_term_id, A.service_id, A.organization_id, A.value, A.origin, A.origin_note)
     for chunk in _chunks(service_ids):
         attrs: dict[str, list] = defaultdict(list)
-        for attr in session.scalars(select(m.Attribute).where(m.Attribute.service_id.in_(chunk))):
+        for attr in session.execute(select(*columns).where(A.service_id.in_(chunk))):
             attrs[attr.service_id].append(attr)
-        org_of = dict(session.execute(select(m.Service.id, m.Service.organization_id).where(m.Service.id.in_(chunk))).all())
-        org_attrs: dict[str, list] = defaultdict(list)
-        for attr in session.scalars(select(m.Attribute).where(m.Attribute.organization_id.in_(set(org_of.values())))):
-            org_attrs[attr.organization_id].append(attr)
         texts = {row.id: row for row in session.execute(
-            select(m.Service.id, m.Service.name_zh, m.Service.name_en, m.Service.description_zh,
-                   m.Service.description_en).where(m.Service.id.in_(chunk)))}
+            select(m.Service.id, m.Service.organization_id, m.Service.name_zh, m.Service.name_en,
+                   m.Service.description_zh, m.Service.description_en).where(m.Service.id.in_(chunk)))}
+        org_attrs: dict[str, list] = defaultdict(list)
+        for attr in session.execute(select(*columns).where(
+                A.organization_id.in_({row.organization_id for row in texts.values()}))):
+            org_attrs[attr.organization_id].append(attr)
+        rejected = set(session.execute(select(CrosswalkRejection.service_id, CrosswalkRejection.taxonomy_term_id)
+                                       .where(CrosswalkRejection.service_id.in_(chunk))).all())
         for sid in chunk:
             own = attrs.get(sid, [])
             kept = [a for a in own if a.origin not in DERIVED]
@@ -174,7 +185,8 @@ def apply_crosswalk(session, service_ids, *, infer: bool = True) -> tuple[Crossw
             have = {a.taxonomy_term_id for a in kept}
             wanted: dict[tuple[str, str], tuple[str, str]] = {}  # (term, value) -> (origin, note)
             source_names: list[str] = []
-            for attr in [*own, *org_attrs.get(org_of.get(sid), [])]:
+            row = texts.get(sid)
+            for attr in [*own, *org_attrs.get(row.organization_id if row else None, [])]:
                 vocab = vocab_of.get(attr.taxonomy_term_id)
                 if vocab is None or vocab in ours:
                     continue
@@ -185,18 +197,19 @@ def apply_crosswalk(session, service_ids, *, infer: bool = True) -> tuple[Crossw
                 if not targets:
                     summary.unmapped_terms[f"{vocab}: {en or zh or code}"] += 1
                 for target, value in targets:
-                    if target not in have:
+                    if target not in have and (sid, target) not in rejected:
                         wanted.setdefault((target, value), ("mapped", f"{vocab}: {en or zh or code}"[:300]))
             has_category = any(vocab_of.get(t) == "category" for t in have)
             mapped_category = any(vocab_of.get(t) == "category" for t, _v in wanted)
-            if infer and not has_category and not mapped_category:
-                row = texts.get(sid)
-                if row is not None:
-                    description = "\n".join(t for t in (row.description_zh, row.description_en) if t)
-                    name = " ; ".join(t for t in (row.name_zh, row.name_en) if t)
-                    for proposal in propose(source_names, name, description, words):
-                        note = "words: " + ", ".join(proposal.words)
-                        wanted.setdefault((categories[proposal.code], "serves"), ("inferred", note[:300]))
+            if infer and not has_category and not mapped_category and row is not None:
+                description = "\n".join(t for t in (row.description_zh, row.description_en) if t)
+                name = " ; ".join(t for t in (row.name_zh, row.name_en) if t)
+                for proposal in propose(source_names, name, description, words):
+                    target = categories[proposal.code]
+                    if (sid, target) in rejected:
+                        continue  # a person said no: not proposed again
+                    note = "words: " + ", ".join(proposal.words)
+                    wanted.setdefault((target, "serves"), ("inferred", note[:300]))
             if has_category:
                 summary.by_origin["stated"] += 1
             elif mapped_category:
@@ -209,22 +222,38 @@ def apply_crosswalk(session, service_ids, *, infer: bool = True) -> tuple[Crossw
             for key, attr in derived.items():
                 want = wanted.pop(key, None)
                 if want is None:
-                    session.delete(attr)
+                    gone.append(attr.id)
                     changed.add(sid)
                 elif (attr.origin, attr.origin_note) != want:
-                    attr.origin, attr.origin_note = want
+                    notes.append({"id": attr.id, "origin": want[0], "origin_note": want[1]})
                     changed.add(sid)
             for (target, value), (origin, note) in wanted.items():
                 new_rows.append({"id": _attribute_id(sid, target), "taxonomy_term_id": target, "service_id": sid,
                                  "value": value, "origin": origin, "origin_note": note})
                 summary.links_added[origin] += 1
                 changed.add(sid)
-    session.flush()
-    for chunk in _chunks(new_rows, 1000):
-        session.execute(insert(m.Attribute), chunk)
-    if changed:
+    _write_links(session, gone, notes, new_rows)
+    if changed and enqueue:
         enqueue_services(session, changed)
     return summary, changed
+
+
+def _write_links(session, gone: list[str], notes: list[dict], new_rows: list[dict]) -> None:
+    """Derived links are few to change and many to add: changes and removals through the ORM (the
+    audit listener sees them), additions in bulk (derived data, recomputed on every run)."""
+    from ..session_context import context_of
+
+    for chunk in _chunks(gone):
+        for attr in session.scalars(select(m.Attribute).where(m.Attribute.id.in_(chunk))):
+            session.delete(attr)
+    for row in notes:
+        attr = session.get(m.Attribute, row["id"])
+        attr.origin, attr.origin_note = row["origin"], row["origin_note"]
+    session.flush()
+    for chunk in _chunks(new_rows, 1000):
+        session.execute(insert(m.Attribute.__table__), chunk)
+    if new_rows:
+        context_of(session).catalog_stale = True  # the catalogue's listener does not see Core inserts
 
 
 def _attribute_id(service_id: str, term_id: str) -> str:
@@ -241,8 +270,15 @@ def confirm_link(session, attribute: m.Attribute) -> None:
 
 
 def reject_link(session, attribute: m.Attribute) -> None:
-    """A person said an inferred link is wrong: it goes (a later import may propose it again only if
-    the words change; see the note on the service page)."""
+    """A person said an inferred link is wrong: it goes, and a ``CrosswalkRejection`` row remembers
+    it, so neither a re-import nor ``flask vocab crosswalk`` proposes it for this service again."""
     if attribute.origin == "inferred":
+        known = session.scalar(select(CrosswalkRejection).where(
+            CrosswalkRejection.service_id == attribute.service_id,
+            CrosswalkRejection.taxonomy_term_id == attribute.taxonomy_term_id))
+        if known is None:
+            session.add(CrosswalkRejection(service_id=attribute.service_id,
+                                           taxonomy_term_id=attribute.taxonomy_term_id,
+                                           note=attribute.origin_note))
         session.delete(attribute)
         session.flush()

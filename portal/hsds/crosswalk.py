@@ -32,7 +32,7 @@ def before_write(session, builder, report) -> None:
     report.__dict__[_CONFIRMED] = kept
 
 
-def after_write(session, builder, report) -> None:
+def after_write(session, builder, report) -> set[str]:
     kept = report.__dict__.pop(_CONFIRMED, [])
     if kept:
         present = set()
@@ -44,7 +44,8 @@ def after_write(session, builder, report) -> None:
         missing = [k for k in kept if k["id"] not in present and (k["service_id"], k["taxonomy_term_id"]) not in have]
         if missing:
             session.execute(insert(m.Attribute), missing)
-    summary, _changed = apply_crosswalk(session, _service_ids(builder))
+    # The import enqueues every service it touched once, these included (write_built).
+    summary, changed = apply_crosswalk(session, _service_ids(builder), enqueue=False)
     report.crosswalk = summary
     report.extra["category_coverage"] = (
         f"{summary.with_category} of {summary.services} services ({summary.coverage:.0%}; "
@@ -56,6 +57,7 @@ def after_write(session, builder, report) -> None:
         report.extra["unmapped_source_terms"] = (
             f"{len(summary.unmapped_terms)} (services per term) " + "; ".join(f"{t} ×{n}" for t, n in top)
             + (f"; … {more} more" if more > 0 else ""))
+    return changed
 
 
 def register() -> None:

@@ -9,12 +9,19 @@ How a match is made:
    and a coarse grid (only the cells near the client are read when there is a travel limit).
 2. **Hard rules** exclude what the client cannot use, each with its reason: status, age, gender,
    condition/population restrictions (``only``), residency, not accepting urgent referrals, cost,
-   distance beyond the travel limit, online/phone-only when the client cannot use that.
+   distance beyond the travel limit, online/phone-only when the client cannot use that (a hotline
+   always reaches the client), a language the client does not speak when they speak only theirs.
    *Unknown is not no* (docs/domain.md): a fact the agency never stated never excludes; it is flagged.
-3. **Scores** (each 0..1, weighted, see ``WEIGHTS``) rank the rest; each suggestion keeps its
-   breakdown and the parts of its explanation.
-4. **Care plan**: the fewest organisations (then the least travel) that together cover every need
-   that can be covered; needs nothing eligible covers within reach are reported unmet with the nearest
+3. **Ranking** (``rank_key``): for a crisis need, services covering it open around the clock first;
+   then fit (services for the client's groups or conditions, then general ones, then those meant for
+   other groups, which say so); then availability (taking clients, waitlisted, full or closed to
+   referrals); then the **score** (each criterion 0..1, weighted, see ``WEIGHTS``; a listing past
+   the freshness rule gets no freshness marks and says so). Each suggestion keeps its breakdown,
+   the parts of its explanation and its rank among every eligible service.
+4. **Care plan**, over every eligible service: the fewest organisations (then the least travel, with
+   waitlisted, stale and other-group services counted as farther) that together cover every need
+   that can be covered, never relying on a full or closed service where one taking clients covers
+   the need; needs nothing eligible covers within reach are reported unmet with the nearest
    option beyond the travel limit.
 5. **Relaxations**: for each rule a worker may loosen (distance, online/phone, payment, urgency), how
    many more services it would let in.
@@ -35,6 +42,7 @@ from datetime import date
 from ..directory.freshness import DEFAULT_STALE_AFTER_DAYS
 from .facts import (
     COMES_TO_CLIENT,
+    CRISIS_NEEDS,
     DISTANCE_DIGITS,
     GENDERS,
     MAX_NEEDS,
@@ -55,12 +63,22 @@ from .facts import (
 )
 from .plan import Excluded, Fit, care_plan
 from .relax import DISTANCE_STEPS_KM, RELAXABLE, look_radius, relax, relaxable_rule, relaxations
-from .rules import Context, client_populations, flags, in_service_area, make_context, reach, reasons
-from .scoring import WEIGHT_KEYS, WEIGHT_VALUES, WEIGHTS, explain, scores
+from .rules import (
+    Context,
+    availability,
+    client_populations,
+    flags,
+    group_fit,
+    in_service_area,
+    make_context,
+    reach,
+    reasons,
+)
+from .scoring import FRESH_MIN, WEIGHT_KEYS, WEIGHT_VALUES, WEIGHTS, explain, scores
 from .spatial import CELL_DEG, Directory, distance_km, haversine_km
 
 __all__ = [
-    "CELL_DEG", "COMES_TO_CLIENT", "DISTANCE_STEPS_KM", "GENDERS", "MAX_NEEDS", "PAYMENT_KINDS",
+    "CELL_DEG", "COMES_TO_CLIENT", "CRISIS_NEEDS", "DISTANCE_STEPS_KM", "GENDERS", "MAX_NEEDS", "PAYMENT_KINDS",
     "RELAXABLE", "REMOTE_MODES", "PROFILE_URGENCIES", "WEIGHTS",
     "AreaFacts", "CarePlan", "Directory", "Exclusion", "MatchResult", "Part", "PlanStep", "Profile",
     "Relaxation", "ServiceFacts", "Suggestion", "UncoveredNeed",
@@ -81,6 +99,8 @@ def match(directory: Directory, profile: Profile, *, today: date, stale_after_da
         found |= directory.candidates(need, ctx.point, look_km, ctx.lineage, profile.remote_ok)
     fits, excluded = _sort_out(directory, ctx, found, look_km)
     fits.sort(key=lambda f: f.key)
+    for rank, f in enumerate(fits, 1):
+        f.rank = rank
     dress = _Dresser(directory, ctx)
     shown = fits if limit is None else fits[:limit]
     suggestions = tuple(dress(f) for f in shown)
@@ -119,7 +139,8 @@ def _sort_out(directory: Directory, ctx: Context, found: set[int], look_km: floa
                     break
             else:
                 modes = service.delivery_modes
-                if not (remote_ok and not modes.isdisjoint(REMOTE_MODES)) and modes.isdisjoint(COMES_TO_CLIENT):
+                if not (remote_ok and not modes.isdisjoint(REMOTE_MODES)) and modes.isdisjoint(COMES_TO_CLIENT) \
+                        and not service.hotline:
                     continue
         distance = distance_km(service, point)
         # Whether the client lives in its area matters only for residency rules and home visits.
@@ -137,9 +158,21 @@ def _sort_out(directory: Directory, ctx: Context, found: set[int], look_km: floa
             continue
         fit_scores = scores(service, ctx, len(covers), distance, how)
         total = round(sum(w * v for w, v in zip(WEIGHT_VALUES, fit_scores)), 4)
-        fits.append(Fit((-total, math.inf if distance is None else distance, service.id), index, covers,
-                        distance, how, fit_scores, total))
+        avail = availability(service)
+        fits.append(Fit(rank_key(service, ctx, covers, avail, total, distance), index, covers,
+                        distance, how, fit_scores, total, avail, fit_scores[-1] < FRESH_MIN))
     return fits, excluded
+
+
+def rank_key(service: ServiceFacts, ctx: Context, covers: tuple[str, ...], avail: int, total: float,
+             distance: float | None) -> tuple:
+    """The order of the suggestions: crisis help open around the clock first (for a crisis need),
+    then fit to the client's groups (``rules.group_fit``), then availability (``rules.availability``),
+    then the score, the distance and the id (so that ties never depend on the directory's order)."""
+    crisis = 0
+    if ctx.crisis:
+        crisis = (0 if service.always_open else 1) if not CRISIS_NEEDS.isdisjoint(covers) else 2
+    return (crisis, group_fit(service, ctx)[0], avail, -total, math.inf if distance is None else distance, service.id)
 
 
 class _Dresser:
@@ -159,5 +192,5 @@ class _Dresser:
                 {k: round(v, 3) for k, v in zip(WEIGHT_KEYS, fit.scores)},
                 None if fit.distance is None else round(fit.distance, DISTANCE_DIGITS), fit.reach,
                 explain(service, self.ctx, fit.covers, fit.distance, fit.reach, fit.scores[4]),
-                flags(service, self.ctx, fit.reach))
+                flags(service, self.ctx, fit.reach), fit.rank)
         return s

@@ -37,8 +37,12 @@ MESSAGES = {
     "next_stage": N_("next step in care"),
     "speaks": N_("speaks %(langs)s"),
     "verified": N_("verified %(days)d days ago"),
-    "stale": N_("not verified for %(days)d days"),
-    "never_verified": N_("never verified"),
+    "stale": N_("not verified for %(days)d days: ranked lower"),
+    "never_verified": N_("never verified: ranked lower"),
+    "open_24h": N_("open 24 hours"),
+    "group_match": N_("suited to the client: %(terms)s"),
+    "group_other": N_("meant for %(terms)s, which the client is not noted as: ranked lower"),
+    "referrals_closed_ranked": N_("not taking referrals now: ranked lower"),
     # exclusion reasons
     "status": N_("not open: %(status)s"),
     "age_min": N_("only from age %(age)d"),
@@ -52,6 +56,7 @@ MESSAGES = {
     "cost": N_("the client cannot pay: %(kinds)s"),
     "too_far": N_("%(km)s km, beyond the %(limit)s km limit"),
     "remote_only": N_("online or phone only"),
+    "language": N_("does not speak %(langs)s (the client speaks only that)"),
     # flags: facts to check with the service
     "age_limits": N_("check the age limits"),
     "gender_restricted": N_("for %(gender)s only: check"),

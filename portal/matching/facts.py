@@ -17,6 +17,9 @@ PAYMENT_KINDS = ("free", "subsidy", "sliding_scale", "insurance", "fixed_fee")
 PROFILE_URGENCIES = ("normal", "high")
 GENDERS = ("female", "male")
 MAX_NEEDS = 8
+# Needs that cannot wait for opening hours: hotlines reach the client by phone whatever the client
+# said about phone/online help, and services open around the clock rank first.
+CRISIS_NEEDS = frozenset({"crisis_hotline"})
 # Distances are rounded to this many decimals for ranking and ties, so float noise never changes an order.
 DISTANCE_DIGITS = 3
 
@@ -68,6 +71,8 @@ class ServiceFacts:
     languages: frozenset[str] = frozenset()  # empty: not stated
     interpretation: bool = False
     verified_on: date | None = None
+    conditions_served: frozenset[str] = frozenset()
+    always_open: bool = False  # open 24 hours, 7 days (schedules or stated hours)
 
     @property
     def remote(self) -> bool:
@@ -77,6 +82,12 @@ class ServiceFacts:
     def remote_only(self) -> bool:
         """Reached only by phone or online: no place to go to and nobody comes to the client."""
         return self.remote and not self.points and not (self.delivery_modes & COMES_TO_CLIENT)
+
+    @property
+    def hotline(self) -> bool:
+        """A crisis line: reached by phone by its nature, even when no delivery mode says so."""
+        return not self.categories.isdisjoint(CRISIS_NEEDS) and (
+            "phone" in self.delivery_modes or not self.points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +107,7 @@ class Profile:
     languages: frozenset[str] = frozenset()
     urgency: str = "normal"
     care_stage: str | None = None
+    languages_only: bool = False  # speaks only these languages: a hard rule, not a preference
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +132,7 @@ class Suggestion:
     reach: str  # "distance", "remote", "comes", "unknown"
     parts: tuple[Part, ...]  # explanation, in reading order
     flags: tuple[Part, ...]  # unknown facts to check with the service
+    rank: int = 0  # position among every eligible service (1 = best), also beyond the ``limit`` returned
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ class MatchForm(FlaskForm):
     payment = MultiCheckboxField(_l("What the client can pay with"),
                                  description=_l("Free services always count. Leave all unticked if cost does not matter."))
     languages = MultiCheckboxField(_l("Languages the client speaks"))
+    languages_only = BooleanField(_l("The client speaks only these languages"))
     urgency = FreeSelectField(_l("Urgency"), default="normal")
     care_stage = FreeSelectField(_l("Current care stage"))
 

@@ -23,6 +23,11 @@ UNKNOWN_DISTANCE_PENALTY_KM = 10.0
 # over the nearest few and the widest few per need (a city-scale directory with thousands in reach).
 PLAN_EXACT_UP_TO = 400
 PLAN_CANDIDATES_PER_NEED = 12
+# After the fewest organisations, the plan weighs travel plus these, in km: a waitlisted service, one
+# past the freshness rule (or never verified), one meant for other groups count as that much farther.
+PLAN_WAITLIST_KM = 15.0
+PLAN_STALE_KM = 30.0
+PLAN_OTHER_GROUP_KM = 15.0  # a service meant for groups the client is not in (rules.group_fit)
 
 
 @dataclass(slots=True)
@@ -36,6 +41,9 @@ class Fit:
     reach: str
     scores: tuple[float, ...]
     total: float
+    avail: int = 0  # rules.availability: 0 taking clients, 1 waitlist, 2 full or closed to referrals
+    stale: bool = False  # past the freshness rule (or never verified)
+    rank: int = 0  # position among every eligible service
 
     @property
     def travel(self) -> float:
@@ -68,25 +76,47 @@ def care_plan(directory: Directory, ctx: Context, fits: Sequence[Fit], excluded:
     """The plan over ``fits`` (eligible services, best first); ``suggestion`` dresses a fit."""
     needs = ctx.needs
     bit = {n: 1 << i for i, n in enumerate(needs)}
+    # Never rely on a full or closed service for a need that a service taking clients covers within
+    # the limits: judged over every eligible service, not only the suggestions returned.
+    best_class: dict[str, int] = {}
+    for f in fits:
+        cls = _plan_class(f)
+        for n in f.covers:
+            if cls < best_class.get(n, 9):
+                best_class[n] = cls
     chosen = _plan_candidates(needs, fits)
     masks: dict[int, int] = {}
     coverable = 0
     for f in chosen.values():
         m = 0
+        cls = _plan_class(f)
         for n in f.covers:
-            m |= bit[n]
+            if cls <= best_class[n]:
+                m |= bit[n]
         masks[f.index] = m
         coverable |= m
     services = directory.services
     best = _fewest_organisations(coverable, _best_single_organisation(services, chosen, masks))
     steps: list[PlanStep] = []
     if coverable and coverable in best:
-        steps = _steps(services, needs, bit, best[coverable], suggestion)
+        steps = _steps(services, needs, bit, best[coverable], suggestion, masks)
     organisations = len({s.suggestion.service.organization_id for s in steps})
     travel = round(sum(_travel(s.suggestion) for s in steps), 1)
     covered = {n for s in steps for n in s.needs}
     unmet = tuple(_unmet(directory, ctx, need, excluded) for need in needs if need not in covered)
     return CarePlan(tuple(steps), organisations, travel, unmet)
+
+
+def _plan_class(f: Fit) -> int:
+    """1 for a full service or one closed to referrals: a plan uses it for a need only when no
+    eligible service taking clients covers that need."""
+    return 1 if f.avail >= 2 else 0
+
+
+def _plan_cost(f: Fit) -> float:
+    """Travel, plus the penalties: waitlisted, past the freshness rule, meant for other groups."""
+    return f.travel + (PLAN_WAITLIST_KM if f.avail == 1 else 0.0) + (PLAN_STALE_KM if f.stale else 0.0) \
+        + (PLAN_OTHER_GROUP_KM if f.key[1] >= 2 else 0.0)
 
 
 def _plan_candidates(needs: Sequence[str], fits: Sequence[Fit]) -> dict[int, Fit]:
@@ -102,9 +132,10 @@ def _plan_candidates(needs: Sequence[str], fits: Sequence[Fit]) -> dict[int, Fit
     chosen: dict[int, Fit] = {}
     for need in needs:
         covering = per_need[need]
-        for f in heapq.nsmallest(PLAN_CANDIDATES_PER_NEED, covering, key=lambda f: (f.travel, f.key)):
+        for f in heapq.nsmallest(PLAN_CANDIDATES_PER_NEED, covering, key=lambda f: (_plan_class(f), _plan_cost(f), f.key)):
             chosen[f.index] = f
-        for f in heapq.nsmallest(PLAN_CANDIDATES_PER_NEED, covering, key=lambda f: (-len(f.covers), f.travel, f.key)):
+        for f in heapq.nsmallest(PLAN_CANDIDATES_PER_NEED, covering,
+                                 key=lambda f: (_plan_class(f), -len(f.covers), _plan_cost(f), f.key)):
             chosen[f.index] = f
     return chosen
 
@@ -121,7 +152,7 @@ def _best_single_organisation(services, chosen: dict[int, Fit], masks: dict[int,
         org_best: dict[int, tuple[float, tuple[Fit, ...]]] = {0: (0.0, ())}
         for f in items:
             for have, (cost, used) in list(org_best.items()):
-                new_mask, new_cost = have | masks[f.index], round(cost + f.travel, DISTANCE_DIGITS)
+                new_mask, new_cost = have | masks[f.index], round(cost + _plan_cost(f), DISTANCE_DIGITS)
                 current = org_best.get(new_mask)
                 if current is None or new_cost < current[0]:
                     org_best[new_mask] = (new_cost, used + (f,))
@@ -155,7 +186,8 @@ def _fewest_organisations(coverable: int, best_single: dict[int, tuple[float, st
     return best
 
 
-def _steps(services, needs: Sequence[str], bit: dict[str, int], cover: Cover, suggestion: Dress) -> list[PlanStep]:
+def _steps(services, needs: Sequence[str], bit: dict[str, int], cover: Cover, suggestion: Dress,
+           masks: dict[int, int]) -> list[PlanStep]:
     """The plan's steps: each service with the needs it is relied on for, in the client's order."""
     assigned: dict[int, list[str]] = {}
     fit_of: dict[int, Fit] = {}
@@ -164,7 +196,7 @@ def _steps(services, needs: Sequence[str], bit: dict[str, int], cover: Cover, su
             fit_of[f.index] = f
         for n in needs:
             if sub & bit[n]:
-                owner = next(f for f in used if n in f.covers)
+                owner = next(f for f in used if masks[f.index] & bit[n])
                 assigned.setdefault(owner.index, []).append(n)
     order = sorted(assigned, key=lambda i: (min(needs.index(n) for n in assigned[i]), services[i].id))
     return [PlanStep(suggestion(fit_of[i]), tuple(n for n in needs if n in assigned[i])) for i in order]

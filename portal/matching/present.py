@@ -78,7 +78,6 @@ class Presenter:
 
     def result(self, result: MatchResult, limit: int | None = None) -> dict:
         suggestions = result.suggestions if limit is None else result.suggestions[:limit]
-        rank = {s.service.id: i for i, s in enumerate(result.suggestions, 1)}
         plan = result.plan
         return {
             "needs": [self.need(n) for n in result.profile.needs],
@@ -88,7 +87,8 @@ class Presenter:
                 "organizations": plan.organizations,
                 "travel_km": plan.travel_km,
                 "steps": [
-                    {**self.suggestion(step.suggestion, rank[step.suggestion.service.id]),
+                    # The plan looks at every eligible service: its rank may lie beyond those returned.
+                    {**self.suggestion(step.suggestion, step.suggestion.rank),
                      "for_needs": [self.need(n) for n in step.needs]}
                     for step in plan.steps
                 ],

@@ -18,7 +18,12 @@ MAX_TRAVEL_KM = 500
 MAX_AGE = 130
 
 FIELDS = ("needs", "area", "latitude", "longitude", "travel_km", "remote_ok", "age", "gender",
-          "conditions", "populations", "payment", "languages", "urgency", "care_stage")
+          "conditions", "populations", "payment", "languages", "urgency", "care_stage", "languages_only")
+# Other names a profile's fields go by: the API documents the travel limit as ``max_km``.
+ALIASES = {"max_km": "travel_km"}
+# Everything a mapping handed to parse_profile may hold (``point``: {"lat", "lon"} instead of
+# latitude/longitude).
+ACCEPTED = frozenset(FIELDS) | frozenset(ALIASES) | {"point"}
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,9 @@ def _codes(value: Any, allowed: frozenset[str], errors: list[Part],
 def _choice(value: Any, allowed, errors: list[Part], labels: Mapping[str, str] | None = None) -> str | None:
     if _blank(value):
         return None
+    if not isinstance(value, str):
+        errors.append(_error(N_("Unknown choice: %(code)s."), code=str(value)[:40]))
+        return None
     code = _resolve(value.strip(), frozenset(allowed), labels) if isinstance(value, str) else value
     if not isinstance(code, str) or code not in allowed:
         errors.append(_error(N_("Unknown choice: %(code)s."), code=str(value)[:40]))
@@ -162,9 +170,11 @@ def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | 
     if area_id is None and point is None and not any(errors[k] for k in ("area", "latitude", "longitude")):
         errors["area"].append(_error(N_("Say where the client lives: a district or street, or a point.")))
 
-    travel = _number(raw.get("travel_km"), errors["travel_km"])
+    travel_key = "max_km" if not _blank(raw.get("max_km")) else "travel_km"
+    travel_errors = errors.setdefault(travel_key, [])
+    travel = _number(raw.get(travel_key), travel_errors)
     if travel is not None and not 0 < travel <= MAX_TRAVEL_KM:
-        errors["travel_km"].append(_error(N_("The travel limit must be more than 0 and at most %(max)d km."),
+        travel_errors.append(_error(N_("The travel limit must be more than 0 and at most %(max)d km."),
                                           max=MAX_TRAVEL_KM))
     age = _number(raw.get("age"), errors["age"], integer=True)
     if age is not None and not 0 <= age <= MAX_AGE:
@@ -179,6 +189,7 @@ def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | 
                                      vocab.labels.get("population"))),
         payment=frozenset(_codes(raw.get("payment"), frozenset(PAYMENT_KINDS), errors["payment"])),
         languages=frozenset(_codes(raw.get("languages"), vocab.languages, errors["languages"])),
+        languages_only=_flag(raw.get("languages_only"), errors["languages_only"]),
         urgency=_choice(raw.get("urgency"), PROFILE_URGENCIES, errors["urgency"]) or "normal",
         care_stage=_choice(raw.get("care_stage"), vocab.care_stages, errors["care_stage"],
                            vocab.labels.get("care_stage")),

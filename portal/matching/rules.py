@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .facts import COMES_TO_CLIENT, GENDERS, PAYMENT_KINDS, REMOTE_MODES, Part, Profile, ServiceFacts
+from .facts import COMES_TO_CLIENT, CRISIS_NEEDS, GENDERS, PAYMENT_KINDS, REMOTE_MODES, Part, Profile, ServiceFacts
 from .spatial import Directory
+
+
+# Populations that say no more than a gender rule already does.
+_GENDER_GROUPS = frozenset({"women", "men"})
 
 
 @dataclass(slots=True)
@@ -28,6 +32,7 @@ class Context:
     stage_positions: dict[str, int]
     today: date
     stale_after_days: int
+    crisis: bool = False  # a need that cannot wait (hotlines, services open around the clock first)
 
 
 def client_populations(profile: Profile) -> frozenset[str]:
@@ -48,7 +53,7 @@ def make_context(directory: Directory, profile: Profile, today: date, stale_afte
     stage = directory.stage_positions.get(profile.care_stage) if profile.care_stage else None
     return Context(profile, tuple(profile.needs), point, frozenset(directory.lineage(profile.area_id)),
                     client_populations(profile), payment, stage, directory.stage_positions, today,
-                    stale_after_days)
+                    stale_after_days, not CRISIS_NEEDS.isdisjoint(profile.needs))
 
 
 def in_service_area(service: ServiceFacts, ctx: Context) -> bool | None:
@@ -61,9 +66,10 @@ def in_service_area(service: ServiceFacts, ctx: Context) -> bool | None:
 
 def reach(service: ServiceFacts, ctx: Context, distance: float | None, inside: bool | None) -> str:
     """How the client gets to the service: "remote", "comes" (it visits them), "distance",
-    "unknown" (no place stated), or "remote_only" (online/phone, which the client cannot use)."""
+    "unknown" (no place stated), or "remote_only" (online/phone, which the client cannot use).
+    A hotline is a phone service by nature: it reaches every client."""
     modes = service.delivery_modes
-    if ctx.profile.remote_ok and not modes.isdisjoint(REMOTE_MODES):
+    if ctx.profile.remote_ok and not modes.isdisjoint(REMOTE_MODES) or service.hotline:
         return "remote"
     if inside is True and not modes.isdisjoint(COMES_TO_CLIENT):
         return "comes"
@@ -88,7 +94,9 @@ def reasons(service: ServiceFacts, ctx: Context, distance: float | None, reach: 
     gender = service.gender_eligibility
     if gender is not None and gender != "all" and p.gender is not None and p.gender != gender:
         reasons.append(Part("gender", (("gender", gender),)))
-    if service.populations_only and service.populations_only.isdisjoint(ctx.populations):
+    if service.populations_only and service.populations_only.isdisjoint(ctx.populations) \
+            and not (reasons and reasons[-1].key == "gender" and service.populations_only <= _GENDER_GROUPS):
+        # ("only for women" once, not again as "only for: women")
         reasons.append(Part("population_only", (("terms", tuple(sorted(service.populations_only))),)))
     if service.conditions_only and p.conditions and service.conditions_only.isdisjoint(p.conditions):
         reasons.append(Part("condition_only", (("terms", tuple(sorted(service.conditions_only))),)))
@@ -101,6 +109,9 @@ def reasons(service: ServiceFacts, ctx: Context, distance: float | None, reach: 
             reasons.append(Part("full"))
     if ctx.payment and service.cost_kinds and service.cost_kinds.isdisjoint(ctx.payment):
         reasons.append(Part("cost", (("kinds", tuple(k for k in PAYMENT_KINDS if k in service.cost_kinds)),)))
+    if p.languages_only and p.languages and service.languages and not service.interpretation \
+            and service.languages.isdisjoint(p.languages):
+        reasons.append(Part("language", (("langs", tuple(sorted(p.languages))),)))
     if reach == "remote_only":
         reasons.append(Part("remote_only"))
     elif reach == "distance" and p.travel_km is not None and distance > p.travel_km:
@@ -138,6 +149,33 @@ def flags(service: ServiceFacts, ctx: Context, reach: str) -> tuple[Part, ...]:
     if p.languages and service.languages and service.languages.isdisjoint(p.languages) and not service.interpretation:
         flags.append(Part("language_missing", (("langs", tuple(sorted(p.languages))),)))
     return tuple(flags)
+
+
+def availability(service: ServiceFacts) -> int:
+    """0: taking clients (or not stated: unknown is not no); 1: waitlist; 2: full or not taking
+    referrals. Ranks and the care plan prefer the lower."""
+    if service.accepts_referrals is False or service.capacity_status == "full":
+        return 2
+    return 1 if service.capacity_status == "waitlist" else 0
+
+
+def group_fit(service: ServiceFacts, ctx: Context) -> tuple[int, tuple[str, ...]]:
+    """How the groups and conditions a service is for fit the client: (0, the matching terms) when
+    it is for a group or condition of the client's; (2, its terms) when it is for groups or
+    conditions the client is not in; (1, ()) for a general service. "Only" is a hard rule
+    (:func:`reasons`); this is the ranking signal for what a service is *for*."""
+    conditions = ctx.profile.conditions
+    groups = service.populations_served | service.populations_only
+    conds = service.conditions_served | service.conditions_only
+    matching = (groups & ctx.populations) | (conds & conditions)
+    if matching:
+        return 0, tuple(sorted(matching))
+    other = set(groups)
+    if conditions:
+        other |= conds
+    if other:
+        return 2, tuple(sorted(other))
+    return 1, ()
 
 
 def _num(value: float) -> float | int:

@@ -8,21 +8,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..directory import freshness
-from .facts import PAYMENT_KINDS, Part, ServiceFacts
-from .rules import Context
+from .facts import CRISIS_NEEDS, PAYMENT_KINDS, Part, ServiceFacts
+from .rules import Context, group_fit
 
 # How much each criterion weighs in the score (the sum is 100, so a score reads as a percentage).
+# Above the score, the ranking puts (in this order, see ``engine.rank_key``): for a crisis need, the
+# services that cover it open around the clock, then the other crisis services; services for the
+# client's groups before general ones before those for other groups (``rules.group_fit``); services
+# taking clients before waitlisted ones before full or closed ones (``rules.availability``).
 WEIGHTS = {
-    "needs": 40.0,
-    "distance": 20.0,
+    "needs": 35.0,
+    "distance": 15.0,
     "capacity": 10.0,
     "cost": 10.0,
     "care_stage": 10.0,
-    "language": 5.0,
-    "freshness": 5.0,
+    "language": 10.0,
+    "freshness": 10.0,
 }
 # Distance score halves at this many km: 1 / (1 + d / DISTANCE_HALF_KM).
 DISTANCE_HALF_KM = 5.0
+
+# Freshness marks: from 1 (verified today) down to FRESH_MIN at the stale threshold; past it at most
+# STALE_MAX, falling to 0 at twice the threshold; never verified: 0.
+FRESH_MIN = 0.5
+STALE_MAX = 0.25
 
 _CAPACITY = {"accepting": 1.0, "full": 0.1, "unknown": 0.5}
 
@@ -63,12 +72,15 @@ def scores(service: ServiceFacts, ctx: Context, covers: int, distance: float | N
     else:
         lang = 0.6 if service.interpretation else 0.0
     days = freshness.days_since(service.verified_on, ctx.today)
+    limit = max(1, ctx.stale_after_days)
     if days is None:
         fresh = 0.0
+    elif freshness.is_stale_after(days, ctx.stale_after_days):
+        # Past the one freshness rule: a penalty the explanation states, though a listing just past
+        # it still beats one never confirmed.
+        fresh = STALE_MAX * max(0.0, 1.0 - (days - limit) / limit)
     else:
-        # A gradient, not the stale rule: full marks for 90 days, then falling to 0 at twice the
-        # stale threshold, so a listing just past the threshold still beats one never confirmed.
-        fresh = 1.0 if days <= 90 else max(0.0, 1.0 - (days - 90) / max(1, 2 * ctx.stale_after_days - 90))
+        fresh = 1.0 - (1.0 - FRESH_MIN) * max(0, days) / limit
     return (needs, dist, cap, cost, stage, lang, fresh)
 
 
@@ -95,6 +107,13 @@ def _stage_fit(service: ServiceFacts, ctx: Context) -> float:
 def explain(service: ServiceFacts, ctx: Context, covers: Sequence[str], distance: float | None,
              reach: str, stage: float) -> tuple[Part, ...]:
     parts = [Part("covers", (("n", len(covers)), ("total", len(ctx.needs))))]
+    if ctx.crisis and service.always_open and not CRISIS_NEEDS.isdisjoint(covers):
+        parts.append(Part("open_24h"))
+    tier, terms = group_fit(service, ctx)
+    if tier == 0:
+        parts.append(Part("group_match", (("terms", terms),)))
+    elif tier == 2:
+        parts.append(Part("group_other", (("terms", terms),)))
     if reach == "remote":
         parts.append(Part("remote"))
     elif reach == "comes":
@@ -114,6 +133,8 @@ def explain(service: ServiceFacts, ctx: Context, covers: Sequence[str], distance
                      else Part("waitlist"))
     else:
         parts.append(Part("capacity_" + service.capacity_status))
+    if service.accepts_referrals is False:
+        parts.append(Part("referrals_closed_ranked"))
     if stage == 1.0:
         parts.append(Part("next_stage"))
     if ctx.profile.languages and not service.languages.isdisjoint(ctx.profile.languages):

@@ -32,39 +32,150 @@ class Directory:
 
     def __post_init__(self) -> None:
         by_category: dict[str, list[int]] = {}
-        cells: dict[str, dict[tuple[int, int], list[int]]] = {}
-        remote: dict[str, dict[tuple[int, int], list[int]]] = {}
-        visiting: dict[str, dict[int, list[int]]] = {}
-        unlocated: dict[str, list[int]] = {}
         for index, service in enumerate(self.services):
-            keys = {cell(lat, lon) for lat, lon in service.points}
-            visits = service.delivery_modes & COMES_TO_CLIENT
-            served = service.service_area_ids or service.location_district_ids
             for category in service.categories:
                 by_category.setdefault(category, []).append(index)
-                grid = cells.setdefault(category, {})
-                for key in keys:
-                    grid.setdefault(key, []).append(index)
-                if not keys:
-                    unlocated.setdefault(category, []).append(index)
-                if service.remote:  # placed remote services, by cell (unplaced ones are in unlocated)
-                    rgrid = remote.setdefault(category, {})
-                    for key in keys:
-                        rgrid.setdefault(key, []).append(index)
-                if visits:
-                    by_area = visiting.setdefault(category, {})
-                    for area_id in served:
-                        by_area.setdefault(area_id, []).append(index)
-        self.by_category = {k: tuple(v) for k, v in by_category.items()}
-        self._cells = {c: {k: tuple(v) for k, v in g.items()} for c, g in cells.items()}
-        self._remote = {c: {k: tuple(v) for k, v in g.items()} for c, g in remote.items()}
-        self._visiting = {c: {k: tuple(v) for k, v in g.items()} for c, g in visiting.items()}
-        self._unlocated = {k: tuple(v) for k, v in unlocated.items()}
-        self._bounds = {
-            c: (min(i for i, _ in g), max(i for i, _ in g), min(j for _, j in g), max(j for _, j in g))
-            for c, g in self._cells.items() if g
-        }
+        self.index_of = {service.id: index for index, service in enumerate(self.services)}
+        self.by_category = {}
+        self._cells, self._remote, self._visiting, self._unlocated, self._bounds = {}, {}, {}, {}, {}
+        self._hotlines: dict[str, tuple[int, ...]] = {}
+        for category, indexes in by_category.items():
+            self._index_category(category, indexes)
         self._lineage: dict[int, tuple[int, ...]] = {}
+
+    def _index_category(self, category: str, indexes) -> None:
+        """(Re)build every index of one category from the services ``indexes`` (in order)."""
+        cells: dict[tuple[int, int], list[int]] = {}
+        remote: dict[tuple[int, int], list[int]] = {}
+        visiting: dict[int, list[int]] = {}
+        unlocated: list[int] = []
+        hotlines: list[int] = []
+        for index in indexes:
+            service = self.services[index]
+            if service.hotline:  # reaches every client by phone: always a candidate
+                hotlines.append(index)
+            keys = {cell(lat, lon) for lat, lon in service.points}
+            for key in keys:
+                cells.setdefault(key, []).append(index)
+            if not keys:
+                unlocated.append(index)
+            if service.remote:  # placed remote services, by cell (unplaced ones are in unlocated)
+                for key in keys:
+                    remote.setdefault(key, []).append(index)
+            if service.delivery_modes & COMES_TO_CLIENT:
+                for area_id in service.service_area_ids or service.location_district_ids:
+                    visiting.setdefault(area_id, []).append(index)
+        for store in (self.by_category, self._cells, self._remote, self._visiting, self._unlocated, self._bounds,
+                      self._hotlines):
+            store.pop(category, None)
+        if not indexes:
+            return
+        self.by_category[category] = tuple(indexes)
+        self._cells[category] = {k: tuple(v) for k, v in cells.items()}
+        if remote:
+            self._remote[category] = {k: tuple(v) for k, v in remote.items()}
+        if visiting:
+            self._visiting[category] = {k: tuple(v) for k, v in visiting.items()}
+        if unlocated:
+            self._unlocated[category] = tuple(unlocated)
+        if hotlines:
+            self._hotlines[category] = tuple(hotlines)
+        if cells:
+            self._bounds[category] = (min(i for i, _ in cells), max(i for i, _ in cells),
+                                      min(j for _, j in cells), max(j for _, j in cells))
+
+    def updated(self, changed: Iterable[ServiceFacts], removed: Iterable[str] = ()) -> Directory:
+        """A new directory with ``changed`` services replaced or added and ``removed`` ids gone,
+        sharing every untouched index with this one (which stays as it was: matches running on it
+        are not disturbed). Only the categories of the services involved are indexed again."""
+        services = list(self.services)
+        index_of = dict(self.index_of)
+        touched: dict[str, set[int]] = {}
+
+        def put(index: int, facts: ServiceFacts) -> None:
+            for category in services[index].categories | facts.categories:
+                touched.setdefault(category, set()).add(index)
+            services[index] = facts
+
+        for sid in removed:
+            index = index_of.get(sid)
+            if index is not None:  # a tombstone keeps the other indexes valid; it is in no index
+                put(index, ServiceFacts(id=sid, organization_id=services[index].organization_id, status="deleted"))
+        for facts in changed:
+            index = index_of.get(facts.id)
+            if index is None:
+                index = index_of[facts.id] = len(services)
+                services.append(facts)
+            put(index, facts)
+        new = Directory.__new__(Directory)
+        new.services, new.areas, new.stage_positions = tuple(services), self.areas, self.stage_positions
+        new.index_of = index_of
+        new.by_category, new._cells, new._remote = dict(self.by_category), dict(self._cells), dict(self._remote)
+        new._visiting, new._unlocated, new._bounds = dict(self._visiting), dict(self._unlocated), dict(self._bounds)
+        new._hotlines = dict(self._hotlines)
+        new._lineage = self._lineage
+        for category, indexes in touched.items():
+            new._reindex(category, indexes, [self.services[i] if i < len(self.services) else None for i in indexes])
+        return new
+
+    def _reindex(self, category: str, indexes, before) -> None:
+        """Move the services ``indexes`` (whose facts were ``before``) within one category's
+        indexes: only the cells they leave or enter are copied."""
+        def entries(facts):
+            if facts is None or category not in facts.categories:
+                return None
+            keys = {cell(lat, lon) for lat, lon in facts.points}
+            visits = facts.service_area_ids or facts.location_district_ids \
+                if facts.delivery_modes & COMES_TO_CLIENT else frozenset()
+            return keys, facts.remote, visits, facts.hotline
+
+        def edit(store, key, index, add):
+            bucket = store.get(key, ())
+            kept = tuple(i for i in bucket if i != index)
+            if add:
+                kept = tuple(sorted(kept + (index,)))
+            if kept:
+                store[key] = kept
+            else:
+                store.pop(key, None)
+
+        cells = dict(self._cells.get(category, {}))
+        remote = dict(self._remote.get(category, {}))
+        visiting = dict(self._visiting.get(category, {}))
+        flat = {"by": self.by_category.get(category, ()), "unlocated": self._unlocated.get(category, ()),
+                "hotlines": self._hotlines.get(category, ())}
+        lists = {name: set(v) for name, v in flat.items()}
+        for index, old in zip(indexes, before):
+            for facts, add in ((old, False), (self.services[index], True)):
+                got = entries(facts)
+                if got is None:
+                    continue
+                keys, is_remote, visits, hotline = got
+                for key in keys:
+                    edit(cells, key, index, add)
+                    if is_remote:
+                        edit(remote, key, index, add)
+                for area_id in visits:
+                    edit(visiting, area_id, index, add)
+                for name, member in (("by", True), ("unlocated", not keys), ("hotlines", hotline)):
+                    if member:
+                        (lists[name].add if add else lists[name].discard)(index)
+        for store, value in ((self.by_category, lists["by"]), (self._unlocated, lists["unlocated"]),
+                             (self._hotlines, lists["hotlines"])):
+            if value:
+                store[category] = tuple(sorted(value))
+            else:
+                store.pop(category, None)
+        for store, value in ((self._cells, cells), (self._remote, remote), (self._visiting, visiting)):
+            if value:
+                store[category] = value
+            else:
+                store.pop(category, None)
+        if cells:
+            self._bounds[category] = (min(i for i, _ in cells), max(i for i, _ in cells),
+                                      min(j for _, j in cells), max(j for _, j in cells))
+        else:
+            self._bounds.pop(category, None)
 
     def lineage(self, area_id: int | None) -> tuple[int, ...]:
         """The area and its ancestors (nearest first); empty for an unknown area."""
@@ -114,6 +225,7 @@ class Directory:
         if point is None:
             return set(self.by_category.get(category, ()))
         found = set(self._unlocated.get(category, ()))
+        found.update(self._hotlines.get(category, ()))
         visiting = self._visiting.get(category)
         if visiting:
             for area_id in lineage:

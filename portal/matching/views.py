@@ -1,15 +1,17 @@
 """The matching page: intake form, ranked suggestions, care plan, relaxations, exclusions.
 
-The form is posted (not sent in the URL) because it describes a person's health; the last profile is
-kept in the signed session only so that "back to the results" works after adding a service to the
-resource list (``/match?again=1``)."""
+The form is posted (not sent in the URL) because it describes a person's health. A valid profile is
+stored on the server under a random token (``stored.py``) and the answer is a redirect to
+``/match/results/<token>`` (POST-redirect-GET): Back and reload show the results without a resubmit
+prompt, the resource list and "Refer" come back to them, and the profile itself never goes into the
+session cookie or a URL. Only its author can open it, until it expires."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, session
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.permissions import staff_required
+from ..accounts.permissions import refuse, staff_required
 from ..extensions import db
 from ..i18n_fields import current_lang
 from .catalog import Catalog
@@ -19,10 +21,12 @@ from .forms import MatchForm
 from .operations import RELAX_RULES, apply_relaxation, record_unmet_needs, relax_value, run_match
 from .present import Presenter
 from .profile import FIELDS, render_error
+from .stored import load_profile, store_profile
 
 bp = Blueprint("matching", __name__)
 
-LAST_PROFILE = "matching.last_profile"
+# Where older versions kept the last profile in the signed (readable) cookie: dropped when seen.
+LEGACY_SESSION_KEY = "matching.last_profile"
 SHOWN = 25  # suggestions shown on the page (the API can ask for more)
 
 
@@ -42,31 +46,26 @@ def _choices(form: MatchForm, catalog: Catalog, lang: str) -> None:
     form.area.choices = [("", "")] + [(code, code) for code in catalog.vocabulary.area_ids]
 
 
-def _render(form, catalog, lang, outcome=None, relaxed=None):
+def _render(form, catalog, lang, outcome=None, relaxed=None, token=None):
     presented = None
     if outcome is not None and outcome.result is not None:
         presented = Presenter(catalog, _, lang).result(outcome.result, limit=SHOWN)
         for item, relaxation in zip(presented["relax"], outcome.result.relaxations):
             item["value"] = relax_value(relaxation)
     return render_template("matching/match.html", form=form, catalog=catalog, lang=lang,
-                           result=presented, relaxed=relaxed, relax_rules=RELAX_RULES)
+                           result=presented, relaxed=relaxed, relax_rules=RELAX_RULES, token=token)
 
 
 @bp.route("/match", methods=["GET", "POST"])
 @staff_required
 def match_page():
     lang = current_lang()
-    outcome = None
-    relaxed = None
+    session.pop(LEGACY_SESSION_KEY, None)
     if request.method == "GET":
-        saved = _saved_profile() if request.args.get("again") else None
-        form = MatchForm(formdata=None, data=saved) if saved else MatchForm(formdata=None)
+        form = MatchForm(formdata=None)
         catalog = _catalog()
         _choices(form, catalog, lang)
-        if saved:
-            outcome = run_match(db.session, saved)
-            _attach_errors(form, outcome.errors)  # e.g. an area removed since
-        return _render(form, catalog, lang, outcome)
+        return _render(form, catalog, lang)
 
     form = MatchForm()
     catalog = _catalog()
@@ -85,18 +84,26 @@ def match_page():
         _attach_errors(form, outcome.errors)
         return _render(form, catalog, lang)
     if not relaxed:  # a relaxed re-run is the same client: count an unmet need once
-        record_unmet_needs(db.session, outcome, current_user.organization_id)
-    # Tied to the user, so that on a shared computer the next person to sign in never sees it.
-    session[LAST_PROFILE] = {"user": current_user.id, "raw": dict(raw)}
-    return _render(form, catalog, lang, outcome, relaxed)
+        record_unmet_needs(db.session, outcome, current_user.organization_id, worker=current_user.id)
+    stored = store_profile(db.session, current_user.id, raw, relaxed)
+    return redirect(url_for("matching.results", token=stored.id), 303)
 
 
-def _saved_profile() -> dict | None:
-    saved = session.get(LAST_PROFILE)
-    if not isinstance(saved, dict) or saved.get("user") != current_user.id:
-        session.pop(LAST_PROFILE, None)
-        return None
-    return saved.get("raw")
+@bp.route("/match/results/<token>")
+@staff_required
+def results(token):
+    """The results of a stored profile: its author only (404 for anyone else, or once expired)."""
+    stored = load_profile(db.session, current_user.id, token)
+    if stored is None:
+        refuse(404)
+    raw, relaxed = stored.data.get("raw") or {}, stored.data.get("relaxed")
+    lang = current_lang()
+    form = MatchForm(formdata=None, data=raw)
+    catalog = _catalog()
+    _choices(form, catalog, lang)
+    outcome = run_match(db.session, raw)
+    _attach_errors(form, outcome.errors)  # e.g. an area removed since
+    return _render(form, catalog, lang, outcome, relaxed, token=stored.id)
 
 
 def _attach_errors(form: MatchForm, errors) -> None:

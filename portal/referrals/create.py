@@ -28,6 +28,10 @@ class ReferralData:
     care_plan_notes: str | None = None
     follow_up_months: int | None = None  # None: the configured default (see followups.chosen_months)
     sender_handoff_id: int | None = None  # None: the author
+    # Why matching's hard rules exclude the client from this service (texts, from the caller), and the
+    # worker's reason to refer anyway: required when there is any, recorded on the "create" event.
+    excluded_by: tuple[str, ...] = ()
+    override_reason: str | None = None
 
 
 def _clean(text: str | None) -> str | None:
@@ -48,6 +52,9 @@ def _check(user, client: Client, data: ReferralData) -> Service:
         raise ReferralError(_l("This service does not accept referrals."), "service_id")
     if not data.needs:
         raise ReferralError(_l("Choose at least one need this referral addresses."), "needs")
+    if data.excluded_by and not _clean(data.override_reason):
+        raise ReferralError(_l("The service's rules exclude this client. Give a reason to refer anyway."),
+                            "override_reason")
     if (data.from_stage or data.to_stage) and not _clean(data.transfer_criterion):
         raise ReferralError(_l("For a stage transition, state the transfer criterion that was met."), "transfer_criterion")
     return service
@@ -75,23 +82,55 @@ def create_referral(user, client: Client, data: ReferralData) -> Referral:
     db.session.add(referral)
     db.session.flush()
     db.session.add(ReferralEvent(referral_id=referral.id, user_id=user.id, organization_id=user.organization_id,
-                                 action="create", from_status=None, to_status="draft"))
+                                 action="create", from_status=None, to_status="draft", note=_override_note(data)))
     db.session.flush()
     return referral
+
+
+def _override_note(data: ReferralData) -> str | None:
+    if not data.excluded_by:
+        return None
+    return str(_l("Referred although the service's rules exclude the client (%(rules)s). Reason: %(reason)s",
+                  rules="; ".join(data.excluded_by), reason=_clean(data.override_reason)))[:2000]
 
 
 def start_referral(user, client: Client | None, client_data: ClientData | None, data: ReferralData,
                    consent: ConsentData | None, send: bool) -> Referral:
     """Create (or reuse) the client, the draft referral, the consent if one was given now, and send it
     when asked. All or nothing: the caller rolls back on ``ReferralError``."""
+    return start_referrals(user, client, client_data, [data], consent, send)[0]
+
+
+MAX_PLAN_REFERRALS = 10
+
+
+def start_referrals(user, client: Client | None, client_data: ClientData | None, items: list[ReferralData],
+                    consent: ConsentData | None, send: bool) -> list[Referral]:
+    """A care plan referred at once: one client, one referral per service, and the client's one consent
+    decision (items, purpose, dates) recorded for each receiver as the consent rules require (a consent
+    names one receiving organisation: per referral, or per organisation when its scope is the
+    organisation, so two services of one organisation share it). All or nothing."""
+    if not items:
+        raise ReferralError(_l("Choose an active service to refer to."), "service_id")
+    if len(items) > MAX_PLAN_REFERRALS:
+        raise ReferralError(_l("Refer at most %(n)d services at once.", n=MAX_PLAN_REFERRALS), "plan_items")
+    if len({item.service_id for item in items}) != len(items):
+        raise ReferralError(_l("Each service can be referred to once."), "plan_items")
     if client is None:
         if client_data is None:
             raise ReferralError(_l("Choose a client or record a new one."), "client_id")
         client = create_client(user, client_data)
-    referral = create_referral(user, client, data)
+    referrals = [create_referral(user, client, data) for data in items]
     if consent is not None:
-        record_consent(user, client, referral.to_organization_id, consent.items, consent.purpose, consent.given_on,
-                       consent.expires_on, referral_id=referral.id if consent.scope == "referral" else None)
+        recorded: set[str] = set()
+        for referral in referrals:
+            if consent.scope != "referral" and referral.to_organization_id in recorded:
+                continue
+            record_consent(user, client, referral.to_organization_id, consent.items, consent.purpose,
+                           consent.given_on, consent.expires_on,
+                           referral_id=referral.id if consent.scope == "referral" else None)
+            recorded.add(referral.to_organization_id)
     if send:
-        transition(user, referral, "send")
-    return referral
+        for referral in referrals:
+            transition(user, referral, "send")
+    return referrals

@@ -5,7 +5,16 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -73,8 +82,19 @@ class ConsentFieldsMixin:
 
 class ReferralForm(ClientFieldsMixin, ConsentFieldsMixin, FlaskForm):
     client_id = SelectField(_l("Client"), choices=[], validate_choice=False)
-    service_id = SelectField(_l("Refer to service"), choices=[], validate_choice=False,
-                             validators=[DataRequired(message=_l("Choose a service to refer to."))])
+    # Not required here: a whole care plan is referred through ``plan_items`` instead, and the
+    # operation says "choose an active service" when neither is given.
+    service_id = SelectField(_l("Refer to service"), choices=[], validate_choice=False)
+    # The searchable picker: typed text narrows the services (static/js/picker.js, or the "Filter"
+    # button on the server when JavaScript is off).
+    service_q = StringField(_l("Find a service"), validators=[Optional(), Length(max=100)],
+                            render_kw={"data-filter-select": "service_id", "autocomplete": "off"})
+    # The stored match profile (a random token) this referral starts from, and its care plan's services
+    # ("<service id>|<need>,<need>"): one referral per ticked service.
+    match = HiddenField()
+    plan_items = MultiCheckboxField(_l("Services in the care plan"), choices=[], validate_choice=False)
+    override_reason = TextAreaField(_l("Reason to refer although the service's rules exclude the client"),
+                                    validators=[Optional(), Length(max=500)])
     needs = MultiCheckboxField(_l("Needs this referral addresses"), choices=[], validate_choice=False)
     urgency = SelectField(_l("Urgency"), choices=_choices(labels.URGENCY, URGENCIES), default="routine")
     reason = TextAreaField(_l("Reason for referral (only what the receiver needs to know)"),

@@ -16,7 +16,7 @@ caller commits once.
 from __future__ import annotations
 
 from .clients import ClientData, ConsentData, create_client, new_client_code, record_consent, revoke_consent, valid_consent
-from .create import ReferralData, create_referral, start_referral
+from .create import ReferralData, create_referral, start_referral, start_referrals
 from .duetimes import add_months
 from .errors import ReferralError
 from .escalation import escalate
@@ -29,5 +29,5 @@ __all__ = [
     "ClientData", "ConsentData", "ReferralData", "ReferralError", "Refusal", "add_months", "can_see_care_plan",
     "can_see_contact", "can_see_reason", "configured_due_table", "contact_details", "create_client",
     "create_referral", "escalate", "new_client_code", "record_consent", "record_follow_up", "revoke_consent",
-    "start_referral", "transition", "valid_consent",
+    "start_referral", "start_referrals", "transition", "valid_consent",
 ]

@@ -16,6 +16,9 @@ from ..audit.models import AuditEvent, record
 from ..common import today
 from ..directory.models import Area, Service
 from ..extensions import db
+from ..i18n_fields import current_lang
+from ..matching import handover
+from ..matching.stored import load_profile
 from . import choices, labels, operations, queries
 from .forms import BoardFilterForm, ClientForm, ConsentForm, FollowUpForm, ReferralForm, TransitionForm, opts
 from .models import Consent, FollowUp
@@ -116,55 +119,174 @@ def _int_or_none(value):
 @roles_required(*ORG_STAFF)
 def new():
     """``/referrals/new?service_id=<id>&needs=<code>,<code>&client_id=<id>`` opens the form prefilled
-    (the service page and the matching results link here)."""
+    (the service page links here). From a match: ``?match=<token>&service_id=<id>`` pre-fills needs,
+    stage, urgency, age, gender, area and language from the stored profile; ``?match=<token>&plan=1``
+    refers every service of its care plan at once (one referral per service, one consent decision).
+    Matching's hard rules are checked for the chosen services: a service whose rules exclude the
+    client needs a reason to refer anyway."""
     org = _org_or_refuse()
     form = ReferralForm()
     _fill_referral_choices(form, org)
+    stored = None
+    if request.values.get("match"):
+        stored = load_profile(db.session, current_user.id, request.values["match"])
+        if stored is None:
+            refuse(404)
+    raw = stored.data.get("raw") if stored else None
+    want_plan = bool(request.values.get("plan"))
+    pre = handover.prefill(db.session, raw, service_id=request.values.get("service_id"), plan=want_plan,
+                           lang=current_lang(), today=today()) if raw else None
+    if pre is not None and pre.plan:
+        form.plan_items.choices = opts((_plan_value(item.service_id, item.needs), _plan_label(item))
+                                       for item in pre.plan)
+    status = 200
     if request.method == "GET":
-        service_id = request.args.get("service_id", "")
-        if service_id and db.session.get(Service, service_id[:36]) is not None:
-            form.service_id.data = service_id
-        known = {choice.value for choice in form.needs.choices}
-        form.needs.data = [c for c in request.args.get("needs", "").split(",") if c in known]
-        if request.args.get("client_id") and queries.visible_client(current_user, request.args["client_id"]):
-            form.client_id.data = request.args["client_id"]
-        form.consent_purpose.data = _("Referral to the chosen service for the needs above")
-        form.consent_items.data = ["referral", "contact"]
+        _prefill_form(form, pre, stored)
+    elif request.form.get("submit") == "filter":
+        pass  # the picker without JavaScript: the same form again, the services narrowed below
     elif form.validate_on_submit():
-        send = request.form.get("submit") != "draft"
-        client = None
-        if form.client_id.data:
-            client = queries.visible_client(current_user, form.client_id.data)
-            if client is None or client.organization_id != org:
-                refuse(404)
-        client_data = None if client else operations.ClientData(
-            birth_year=form.birth_year.data, gender=form.gender.data, area_id=_int_or_none(form.area_id.data),
-            language=form.language.data, contact_preference=form.contact_preference.data,
-            contact_phone=form.contact_phone.data, contact_note=form.contact_note.data,
-            contact_consent=form.contact_consent.data)
-        data = operations.ReferralData(
-            service_id=form.service_id.data, needs=list(form.needs.data or []), urgency=form.urgency.data,
-            reason=form.reason.data, from_stage=form.from_stage.data or None, to_stage=form.to_stage.data or None,
-            transfer_criterion=form.transfer_criterion.data, care_plan_notes=form.care_plan_notes.data,
-            follow_up_months=_int_or_none(form.follow_up_months.data))
-        consent = None
-        if form.consent_given.data:
-            consent = operations.ConsentData(scope=form.consent_scope.data, items=list(form.consent_items.data or []),
-                                             purpose=form.consent_purpose.data or "", given_on=form.consent_given_on.data,
-                                             expires_on=form.consent_expires_on.data)
-        try:
-            referral = operations.start_referral(current_user, client, client_data, data, consent, send)
-        except operations.ReferralError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        except Refusal as refusal:
-            db.session.rollback()
-            form.form_errors.append(labels.refusal_message(refusal))
-        else:
-            flash(_("Referral sent.") if send else _("Draft saved. It is not shared until you send it."), "success")
-            return redirect(url_for("referrals.detail", referral_id=referral.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("referrals/new.html", form=form), status
+        response = _submit_referrals(form, org, raw)
+        if response is not None:
+            return response
+        status = 400
+    else:
+        status = 400
+    if form.service_q.data:
+        _narrow_services(form, form.service_q.data)
+    warnings = _rule_warnings(form, raw)
+    return render_template("referrals/new.html", form=form, warnings=warnings), status
+
+
+def _prefill_form(form: ReferralForm, pre, stored) -> None:
+    service_id = request.args.get("service_id", "")
+    if service_id and db.session.get(Service, service_id[:36]) is not None:
+        form.service_id.data = service_id
+    known = {choice.value for choice in form.needs.choices}
+    wanted = pre.needs if pre is not None else request.args.get("needs", "").split(",")
+    form.needs.data = [c for c in wanted if c in known]
+    if request.args.get("client_id") and queries.visible_client(current_user, request.args["client_id"]):
+        form.client_id.data = request.args["client_id"]
+    if pre is not None:
+        form.match.data = stored.id
+        form.birth_year.data = pre.birth_year
+        if pre.gender:
+            form.gender.data = pre.gender
+        form.area_id.data = str(pre.area_id) if pre.area_id else ""
+        if pre.language:
+            form.language.data = pre.language
+        if pre.urgency:
+            form.urgency.data = pre.urgency
+        form.from_stage.data = pre.from_stage or ""
+        form.plan_items.data = [c.value for c in form.plan_items.choices]
+    form.consent_purpose.data = _("Referral to the chosen service for the needs above")
+    form.consent_items.data = ["referral", "contact"]
+
+
+def _plan_value(service_id: str, needs) -> str:
+    return f"{service_id}|{','.join(needs)}"
+
+
+def _plan_label(item) -> str:
+    names = choices.term_labels("category")
+    needs = "、".join(names.get(n, n) for n in item.needs)
+    return f"{item.organization_name} · {item.service_name} — {needs}"
+
+
+def _chosen_services(form: ReferralForm) -> list[tuple[str, list[str]]]:
+    """(service id, needs) for each referral the form asks for: the ticked plan items, else the one
+    service with its needs."""
+    if form.plan_items.choices:
+        allowed = {c.value for c in form.plan_items.choices}
+        out = []
+        for value in form.plan_items.data or []:
+            if value in allowed:
+                service_id, _sep, needs = value.partition("|")
+                out.append((service_id, [n for n in needs.split(",") if n]))
+        return out
+    return [(form.service_id.data or "", list(form.needs.data or []))]
+
+
+def _client_facts(form: ReferralForm, raw):
+    client = queries.visible_client(current_user, form.client_id.data) if form.client_id.data else None
+    if client is not None:
+        birth_year, gender, area_id = client.birth_year, client.gender, client.area_id
+    else:
+        birth_year, gender, area_id = form.birth_year.data, form.gender.data, _int_or_none(form.area_id.data)
+    age = today().year - birth_year if isinstance(birth_year, int) else None
+    return handover.ClientFacts.from_profile(db.session, raw, age=age, gender=gender, area_id=area_id,
+                                             urgency=form.urgency.data or "routine")
+
+
+def _exclusions(form: ReferralForm, raw) -> dict[str, list[str]]:
+    """Service id -> why matching's hard rules exclude the client (only services with a reason)."""
+    facts = _client_facts(form, raw)
+    out = {}
+    for service_id, needs in _chosen_services(form):
+        if not service_id:
+            continue
+        parts = handover.exclusion_reasons(db.session, facts, service_id, needs, today=today())
+        if parts:
+            out[service_id] = handover.reason_texts(db.session, parts, _, current_lang())
+    return out
+
+
+def _rule_warnings(form: ReferralForm, raw) -> list[tuple[str, list[str]]]:
+    exclusions = _exclusions(form, raw)
+    if not exclusions:
+        return []
+    labels_by_id = {c.value: c.label for c in form.service_id.choices}
+    return [(str(labels_by_id.get(service_id, service_id)), texts) for service_id, texts in exclusions.items()]
+
+
+def _narrow_services(form: ReferralForm, text: str) -> None:
+    """The server side of the searchable picker: keep the services whose name contains the text."""
+    needle = " ".join(text.split()).casefold()
+    form.service_id.choices = [c for c in form.service_id.choices
+                               if not c.value or c.value == form.service_id.data or needle in str(c.label).casefold()]
+
+
+def _submit_referrals(form: ReferralForm, org: str, raw):
+    """Create (and send) the referrals the form asks for; a redirect, or None with the errors on the form."""
+    send = request.form.get("submit") != "draft"
+    client = None
+    if form.client_id.data:
+        client = queries.visible_client(current_user, form.client_id.data)
+        if client is None or client.organization_id != org:
+            refuse(404)
+    client_data = None if client else operations.ClientData(
+        birth_year=form.birth_year.data, gender=form.gender.data, area_id=_int_or_none(form.area_id.data),
+        language=form.language.data, contact_preference=form.contact_preference.data,
+        contact_phone=form.contact_phone.data, contact_note=form.contact_note.data,
+        contact_consent=form.contact_consent.data)
+    exclusions = _exclusions(form, raw)
+    items = [operations.ReferralData(
+        service_id=service_id, needs=needs, urgency=form.urgency.data, reason=form.reason.data,
+        from_stage=form.from_stage.data or None, to_stage=form.to_stage.data or None,
+        transfer_criterion=form.transfer_criterion.data, care_plan_notes=form.care_plan_notes.data,
+        follow_up_months=_int_or_none(form.follow_up_months.data),
+        excluded_by=tuple(exclusions.get(service_id, ())), override_reason=form.override_reason.data)
+        for service_id, needs in _chosen_services(form)]
+    consent = None
+    if form.consent_given.data:
+        consent = operations.ConsentData(scope=form.consent_scope.data, items=list(form.consent_items.data or []),
+                                         purpose=form.consent_purpose.data or "", given_on=form.consent_given_on.data,
+                                         expires_on=form.consent_expires_on.data)
+    try:
+        referrals = operations.start_referrals(current_user, client, client_data, items, consent, send)
+    except operations.ReferralError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return None
+    except Refusal as refusal:
+        db.session.rollback()
+        form.form_errors.append(labels.refusal_message(refusal))
+        return None
+    if len(referrals) > 1:
+        flash(_("%(n)d referrals sent.", n=len(referrals)) if send
+              else _("%(n)d drafts saved. They are not shared until you send them.", n=len(referrals)), "success")
+        return redirect(url_for("referrals.index"))
+    flash(_("Referral sent.") if send else _("Draft saved. It is not shared until you send it."), "success")
+    return redirect(url_for("referrals.detail", referral_id=referrals[0].id))
 
 
 # --- one referral ----------------------------------------------------------------------------------------

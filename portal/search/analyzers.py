@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 import jieba
 from whoosh.analysis import Token, Tokenizer
@@ -174,6 +175,7 @@ def english_stop_words() -> frozenset:
     return _ENGLISH_STOP
 
 
+@lru_cache(maxsize=100_000)  # indexing a directory stems the same few thousand words again and again
 def stem_word(word: str) -> str:
     from whoosh.lang.porter import stem
 

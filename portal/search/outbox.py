@@ -65,6 +65,10 @@ def _service_ids_for(session: Session, obj) -> set[str]:
     return set()
 
 
+# The services whose documents a change of ``obj`` alters: also what the matching catalogue re-reads.
+service_ids_for = _service_ids_for
+
+
 @event.listens_for(Session, "before_flush")
 def _enqueue(session: Session, flush_context, instances) -> None:
     context = context_of(session)

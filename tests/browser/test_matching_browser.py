@@ -55,16 +55,71 @@ def test_worker_matches_relaxes_distance_adds_to_list_and_starts_a_referral(page
     clinic = methadone.first
     clinic_name = clinic.locator("h3").inner_text()
     service_id = clinic.get_attribute("data-service-id")
+    results_url = page.url
+    assert re.search(r"/match/results/[A-Za-z0-9_-]+$", results_url)
     clinic.locator("button:has-text('加入资源对接卡')").click()
-    page.wait_for_url("**/match?again=1")
+    page.wait_for_url(results_url)
     assert page.locator(".flash").first.is_visible()
     assert page.locator(f".suggestion[data-service-id='{service_id}']").count() == 1
     page.goto(live_server("/list"))
     assert clinic_name in page.locator("main").inner_text()
 
     # Start a referral from the results: the form opens with the service and its needs.
-    page.goto(live_server("/match?again=1"))
+    page.goto(results_url)
     page.locator(f".suggestion[data-service-id='{service_id}'] >> text=发起转介").click()
-    page.wait_for_url(re.compile(r".*/referrals/new\?service_id=.*needs=methadone_maintenance.*"))
+    page.wait_for_url(re.compile(r".*/referrals/new\?match=[A-Za-z0-9_-]+&service_id=.*"))
     assert page.locator("select[name=service_id]").input_value() == service_id
     assert page.locator("input[name=needs][value=methadone_maintenance]").is_checked()
+
+
+def test_worker_refers_the_whole_plan_and_back_and_reload_keep_the_results(page, live_server):
+    """One flow: match, reload and Back without a resubmit prompt, refer the plan (the form opens
+    pre-filled), narrow the service picker by typing, send: one referral per service."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    browser_login(page, live_server, "worker@demo.local")
+    page.goto(live_server("/match"))
+    for need in ("methadone_maintenance", "employment_support"):
+        page.check(f"input[name=needs][value={need}]")
+    page.select_option("#area", "JL-01-01")
+    page.fill("input[name=age]", "38")
+    page.select_option("select[name=gender]", "male")
+    page.check("input[name=conditions][value=opioid_use]")
+    page.click("button:has-text('查找服务')")
+    page.wait_for_url(re.compile(r".*/match/results/[A-Za-z0-9_-]+$"))
+    results_url = page.url
+    steps = page.locator("#plan .plan-step").count()
+    assert steps >= 2
+
+    page.reload()  # a GET: no "confirm form resubmission"
+    assert page.url == results_url and page.locator("#plan .plan-step").count() == steps
+    assert page.locator("input[name=age]").input_value() == "38"
+
+    page.click("#refer-plan")
+    page.wait_for_url(re.compile(r".*/referrals/new\?match=.*plan=1"))
+    assert page.locator("input[name=plan_items]:checked").count() == steps
+    assert page.locator("#gender").input_value() == "male"
+    page.go_back()  # Back to the results, again without a resubmit prompt
+    page.wait_for_url(results_url)
+    assert page.locator("#plan .plan-step").count() == steps
+    page.go_forward()
+    page.wait_for_url(re.compile(r".*/referrals/new\?match=.*plan=1"))
+
+    page.fill("#transfer_criterion", "维持治疗稳定 3 个月")
+    page.select_option("#contact_preference", "via_worker")
+    page.check("#consent_given")
+    page.click("button[value=send]")
+    page.wait_for_url("**/referrals/")
+    assert f"已发送 {steps} 份转介" in page.locator(".flash").inner_text()
+    assert page.locator("#referrals tbody tr").count() == steps
+    assert dialogs == []
+
+    # The picker on a blank form: typing narrows the services, no inline script needed.
+    page.goto(live_server("/referrals/new"))
+    before = page.locator("#service_id option").count()
+    assert page.locator("#filter-services").is_hidden()
+    page.fill("#service_q", "美沙酮")
+    after = page.locator("#service_id option").count()
+    assert 1 < after < before
+    labels = page.locator("#service_id option").all_inner_texts()
+    assert all("美沙酮" in label for label in labels if label != "—")

@@ -292,3 +292,50 @@ def test_hsds_11_sample_reimport_keeps_every_row(empty_app):
     assert first.committed and first.errors == []
     again = run(empty_app, SAMPLE_11)
     assert again.committed and not again.created and not again.deleted
+
+
+def gender_export(folder: Path) -> Path:
+    """An HSDS 1.1 export whose eligibility rows hold facet values ("Female", "Men") for some
+    services and free text for others."""
+    return write(folder, {
+        "organizations.csv": "id,name\no1,Harbour Peer Network\n",
+        "services.csv": "id,organization_id,name,description\n"
+                        "s-f,o1,Peer support group for mothers,Peer support\n"
+                        "s-m,o1,Peer support circle for fathers,Peer support\n"
+                        "s-x,o1,Peer support drop-in,Peer support\n"
+                        "s-both,o1,Peer support for couples,Peer support\n",
+        "locations.csv": "id,organization_id,name,latitude,longitude\nl1,o1,Harbour,41.8800,-87.6300\n",
+        "services_at_location.csv": "id,service_id,location_id\n,s-f,l1\n,s-m,l1\n,s-x,l1\n,s-both,l1\n",
+        "eligibility.csv": "id,service_id,eligibility\n"
+                           ",s-f,Female\n,s-f,Adults\n,s-m,Men\n"
+                           ",s-x,Women and children fleeing violence\n"
+                           ",s-both,women\n,s-both,male\n",
+    })
+
+
+def test_gender_in_eligibility_rows_becomes_the_services_gender_rule(empty_app, tmp_path):
+    from portal.matching.catalog import clear_cache
+    from portal.matching.operations import run_match
+
+    report = run(empty_app, gender_export(tmp_path / "g"))
+    assert report.committed, [p.line() for p in report.errors]
+    with empty_app.app_context():
+        rules = {raw: db.session.get(m.Service, sid(raw)).gender_eligibility for raw in ("s-f", "s-m", "s-x", "s-both")}
+        # The words stay readable on the service as they were written.
+        assert "Female" in db.session.get(m.Service, sid("s-f")).eligibility_description_en
+        assert "fleeing violence" in db.session.get(m.Service, sid("s-x")).eligibility_description_en
+    assert rules == {"s-f": "female", "s-m": "male", "s-x": None, "s-both": "all"}
+
+    def matched(gender):
+        with empty_app.app_context():
+            clear_cache()
+            result = run_match(db.session, {"latitude": 41.885, "longitude": -87.635, "travel_km": 25,
+                                            "needs": ["peer_support"], "gender": gender, "age": 35}).result
+            return ({s.service.id for s in result.suggestions},
+                    {e.service.id: e.codes for e in result.exclusions})
+
+    suggested, excluded = matched("male")
+    assert {sid("s-m"), sid("s-x"), sid("s-both")} <= suggested  # free text: unknown, never no
+    assert excluded.get(sid("s-f")) == {"gender"}
+    suggested, excluded = matched("female")
+    assert {sid("s-f"), sid("s-x"), sid("s-both")} <= suggested and sid("s-m") in excluded

@@ -319,9 +319,11 @@ def test_phone_and_online_services_count_as_reachable_only_when_the_client_can_u
     far = run(catalog, "crisis_hotline", area="JL-11-04", travel_km=2, age=30, remote_ok=True)
     hotline = next(s for s in far.suggestions if KEY_OF[s.service.id] == "narcotics-city/drug_hotline")
     assert hotline.reach == "remote" and "online or by phone" in sentence(hotline.parts)
-    strict = run(catalog, "crisis_hotline", area="JL-11-04", travel_km=2, age=30)
-    assert "narcotics-city/drug_hotline" not in suggested(strict)
-    assert any(r.rule in ("remote", "distance") for r in strict.relaxations)
+    # Online-only help needs the tick (a hotline does not: see the crisis scenarios).
+    strict = run(catalog, "counselling", area="JL-11-04", travel_km=2, age=30)
+    online = [e for e in strict.exclusions if {r.key for r in e.reasons} == {"remote_only"}]
+    assert online and not any(s.reach == "remote" and not s.service.hotline for s in strict.suggestions)
+    assert any(r.rule == "remote" for r in strict.relaxations)
 
 
 def test_temporarily_closed_and_inactive_services_are_never_suggested(catalog):
@@ -372,3 +374,191 @@ def test_no_eligible_service_anywhere_is_reported_without_a_nearest_option(catal
     legal = run(catalog, "legal_aid", area="JL-08-04", travel_km=1, age=40, payment={"insurance"})
     assert legal.plan.unmet and legal.plan.unmet[0].need == "legal_aid"
     assert legal.plan.unmet[0].nearest is not None  # free legal aid exists, farther away
+
+
+# --- issue 12: fit before proximity, availability, freshness, language, crisis, plan ----------
+
+def part_keys(suggestion) -> set[str]:
+    return {p.key for p in suggestion.parts}
+
+
+def test_adolescent_girl_needing_counselling_gets_youth_services_before_relapse_groups(catalog):
+    result = run(catalog, "counselling", area="JL-01-01", travel_km=5, age=16, gender="female")
+    keys = suggested(result)
+    assert keys.index("mhc-city/youth_psych") < keys.index("drug-sw-jiangbin/relapse_group")
+    relapse = next(s for s in result.suggestions if KEY_OF[s.service.id] == "drug-sw-jiangbin/relapse_group")
+    assert "group_other" in part_keys(relapse)  # and it says why
+    # Everything meant for other groups comes after every general or matching service.
+    tiers = ["group_other" in part_keys(s) for s in result.suggestions]
+    assert tiers == sorted(tiers)
+
+
+def test_ticking_the_group_brings_its_services_forward(catalog):
+    plain = run(catalog, "counselling", area="JL-01-01", travel_km=5, age=30)
+    ticked = run(catalog, "counselling", area="JL-01-01", travel_km=5, age=30,
+                 populations={"people_in_community_treatment"})
+    group = "drug-sw-jiangbin/relapse_group"
+    assert suggested(ticked).index(group) < suggested(plain).index(group)
+
+
+def test_methadone_clinic_not_taking_referrals_ranks_below_accepting_ones(catalog):
+    result = run(catalog, "methadone_maintenance", area="JL-10-02", travel_km=10, age=30, conditions={"opioid_use"})
+    keys = suggested(result)
+    assert keys[-1] == "mmt-donggang/mmt" and keys[0] == "mmt-jinsha/mmt"
+    closed = result.suggestions[-1]
+    assert "referrals_closed_ranked" in part_keys(closed) and "waitlist_weeks" in part_keys(closed)
+
+
+def test_waitlisted_services_show_the_wait(catalog):
+    result = run(catalog, "methadone_maintenance", area="JL-01-01", travel_km=5, age=38, conditions={"opioid_use"})
+    clinic = next(s for s in result.suggestions if KEY_OF[s.service.id] == "mmt-jiangbin/mmt")
+    assert "waitlist 5 weeks" in sentence(clinic.parts)
+
+
+def test_a_listing_unverified_past_the_limit_is_marked_and_scored_down(catalog):
+    result = run(catalog, "methadone_maintenance", area="JL-01-01", travel_km=5, age=38, conditions={"opioid_use"})
+    clinic = next(s for s in result.suggestions if KEY_OF[s.service.id] == "mmt-jiangbin/mmt")  # 361 days
+    assert clinic.breakdown["freshness"] == 0.0
+    assert "ranked lower" in sentence(clinic.parts) and "not verified for" in sentence(clinic.parts)
+
+
+def test_english_only_client_gets_no_service_that_cannot_speak_with_him(catalog):
+    result = run(catalog, "case_management", area="JL-06-01", travel_km=10, age=30, languages={"en"},
+                 languages_only=True)
+    for s in result.suggestions:
+        assert not s.service.languages or "en" in s.service.languages or s.service.interpretation
+    assert any({r.key for r in e.reasons} == {"language"} for e in result.exclusions)
+
+
+def test_english_speaking_client_sees_english_services_first_when_fit_is_equal(catalog):
+    result = run(catalog, "case_management", area="JL-06-01", travel_km=10, age=30, languages={"en"})
+    speaking = [s.score for s in result.suggestions if "en" in s.service.languages]
+    silent = [s.score for s in result.suggestions if s.service.languages and "en" not in s.service.languages
+              and not s.service.interpretation]
+    if speaking and silent:
+        assert max(silent) < max(speaking)
+    assert all(s.breakdown["language"] == 0.0 for s in result.suggestions
+               if s.service.languages and "en" not in s.service.languages and not s.service.interpretation)
+
+
+def test_crisis_need_gets_hotlines_without_the_phone_tick_and_24_hours_first(catalog):
+    result = run(catalog, "crisis_hotline", area="JL-11-04", travel_km=2, age=30)
+    keys = suggested(result)
+    assert {"ngo-xinyu/crisis_line", "mhc-city/crisis_line", "narcotics-city/drug_hotline"} <= set(keys)
+    assert not result.plan.unmet
+    open_flags = [s.service.always_open for s in result.suggestions]
+    assert open_flags == sorted(open_flags, reverse=True)  # around the clock first
+    assert keys.index("narcotics-city/drug_hotline") > keys.index("ngo-xinyu/crisis_line")
+    assert "open 24 hours" in sentence(result.suggestions[0].parts)
+    assert all(s.reach == "remote" for s in result.suggestions)
+
+
+def test_crisis_plan_relies_on_an_accepting_24_hour_line_not_the_full_one(catalog):
+    result = run(catalog, "crisis_hotline", area="JL-03-01", travel_km=5, age=40)
+    steps = plan_keys(result)
+    assert "mhc-city/crisis_line" not in steps  # full
+    assert set(steps) and all(catalog.directory.services[catalog.directory.index_of[s.suggestion.service.id]]
+                              .capacity_status != "full" for s in result.plan.steps)
+
+
+PLAN_PROFILES = [
+    dict(needs=("housing_support", "employment_support", "vocational_training"), area="JL-06-01", travel_km=15,
+         age=32, gender="male"),
+    dict(needs=("aftercare", "housing_support", "employment_support"), area="JL-06-01", travel_km=15, age=32,
+         gender="male", conditions={"opioid_use"}, populations={"people_in_community_treatment"}),
+    dict(needs=("detox", "housing_support", "vocational_training"), area="JL-02-01", travel_km=20, age=40,
+         gender="male", conditions={"opioid_use"}),
+    dict(needs=("methadone_maintenance", "employment_support"), area="JL-10-02", travel_km=10, age=30,
+         conditions={"opioid_use"}),
+    dict(needs=("psychiatric_care", "rehab_day_station", "respite_care"), area="JL-01-04", travel_km=10, age=45,
+         conditions={"schizophrenia"}, populations={"family_caregiver"}),
+]
+
+
+@pytest.mark.parametrize("fields", PLAN_PROFILES)
+def test_plan_never_relies_on_a_full_or_closed_service_where_an_accepting_one_covers_the_need(catalog, fields):
+    fields = dict(fields)
+    result = run(catalog, *fields.pop("needs"), **fields)
+    def closed(s):
+        return s.service.accepts_referrals is False or s.service.capacity_status == "full"
+    for step in result.plan.steps:
+        if closed(step.suggestion):
+            for need in step.needs:
+                assert not any(need in s.covers and not closed(s) for s in result.suggestions), need
+    assert set(result.plan.covered) | {u.need for u in result.plan.unmet} == set(result.profile.needs)
+
+
+def test_plan_prefers_a_verified_service_over_a_stale_one_for_the_same_need(catalog):
+    from portal.directory.freshness import is_stale
+
+    result = run(catalog, "methadone_maintenance", area="JL-01-01", travel_km=30, age=38, conditions={"opioid_use"})
+    step = result.plan.steps[0].suggestion
+    fresh_alternatives = [s for s in result.suggestions if not is_stale(s.service.verified_on, today(), 180)
+                          and s.service.capacity_status != "full" and s.service.accepts_referrals is not False]
+    if fresh_alternatives:
+        assert not is_stale(step.service.verified_on, today(), 180)
+
+
+def test_every_plan_item_renders_when_it_ranks_beyond_the_suggestions_returned(catalog):
+    from portal.matching.present import Presenter
+
+    profile = Profile(needs=("crisis_hotline", "housing_support", "employment_support", "legal_aid"),
+                      area_id=catalog.vocabulary.area_ids["JL-06-01"], travel_km=15, age=32)
+    result = match(catalog.directory, profile, today=today(), limit=1)
+    assert any(step.suggestion.rank > 1 for step in result.plan.steps)
+    body = Presenter(catalog, lambda s: s, "en").result(result)
+    assert [s["service"]["id"] for s in body["plan"]["steps"]] == [s.suggestion.service.id for s in result.plan.steps]
+    assert all(s["rank"] == step.suggestion.rank for s, step in zip(body["plan"]["steps"], result.plan.steps))
+
+
+def test_women_only_service_excluded_for_a_man_says_so_once(catalog):
+    result = run(catalog, "outreach", "harm_reduction", area="JL-01-02", travel_km=10, age=30, gender="male")
+    why = [r.key for e in result.exclusions if KEY_OF[e.service.id] == "ngo-zhilan/women_outreach" for r in e.reasons]
+    assert why.count("gender") == 1 and "population_only" not in why
+
+
+def _profiles(catalog):
+    from hypothesis import strategies as st
+
+    vocab = catalog.vocabulary
+    return st.builds(
+        Profile,
+        needs=st.lists(st.sampled_from(sorted(vocab.categories)), min_size=1, max_size=4, unique=True).map(tuple),
+        area_id=st.sampled_from(sorted(vocab.area_ids.values())),
+        travel_km=st.none() | st.sampled_from([1.0, 3.0, 5.0, 10.0, 30.0]),
+        remote_ok=st.booleans(), age=st.none() | st.integers(5, 90),
+        gender=st.sampled_from([None, "female", "male"]),
+        conditions=st.frozensets(st.sampled_from(sorted(vocab.conditions)), max_size=2),
+        populations=st.frozensets(st.sampled_from(sorted(vocab.populations)), max_size=2),
+        payment=st.frozensets(st.sampled_from(["free", "insurance", "fixed_fee"]), max_size=1),
+        languages=st.frozensets(st.sampled_from(["zh", "en", "ug"]), max_size=1),
+        languages_only=st.booleans(), urgency=st.sampled_from(["normal", "high"]),
+        care_stage=st.none() | st.sampled_from(sorted(vocab.care_stages)),
+    )
+
+
+def test_property_no_suggestion_or_plan_item_breaks_a_hard_rule_and_every_need_is_accounted_for(catalog):
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.unit.test_matching_engine import reference_violations
+
+    d = catalog.directory
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_profiles(catalog))
+    def check(profile):
+        result = match(d, profile, today=today(), limit=None)
+        for s in result.suggestions:
+            assert reference_violations(s.service, profile, d) == [], KEY_OF.get(s.service.id)
+        planned = [n for step in result.plan.steps for n in step.needs]
+        for step in result.plan.steps:
+            assert reference_violations(step.suggestion.service, profile, d) == []
+        assert sorted(planned + [u.need for u in result.plan.unmet]) == sorted(profile.needs)
+        for u in result.plan.unmet:
+            # The nearest option is named whenever something of that need is kept out by distance alone.
+            only_far = [e for e in result.exclusions if u.need in e.covers and {r.key for r in e.reasons} == {"too_far"}]
+            if only_far:
+                assert u.nearest is not None and u.nearest_km is not None
+                assert u.nearest_km <= min(e.distance_km for e in only_far) + 0.1
+
+    check()

@@ -23,7 +23,8 @@ def form_data(client, **fields):
 
 
 def post_match(client, **fields):
-    return client.post("/match", data=form_data(client, **fields))
+    """Post the intake form and follow the redirect to the stored results (POST-redirect-GET)."""
+    return client.post("/match", data=form_data(client, **fields), follow_redirects=True)
 
 
 def unmet_rows(app):
@@ -70,8 +71,11 @@ def test_worker_gets_explained_suggestions_and_a_plan(app, client, login_as):
     assert f'data-service-id="{MMT_JIANGBIN}"' in page
     assert "满足 2 项需求中的 1 项" in page and "公里" in page and "排队 5 周" in page
     # Actions: resource list (POST with CSRF), referral prefilled with the needs it covers, service page.
-    assert 'action="/list/add"' in page and 'name="next" value="/match?again=1"' in page
-    assert f"/referrals/new?service_id={MMT_JIANGBIN}&amp;needs=methadone_maintenance" in page
+    token = response.request.path.rsplit("/", 1)[1]
+    assert 'action="/list/add"' in page and f'name="next" value="/match/results/{token}"' in page
+    # "Refer" carries only the random id of the stored profile (and the service), never the profile.
+    assert f"/referrals/new?match={token}&amp;service_id={MMT_JIANGBIN}" in page
+    assert f"/referrals/new?match={token}&amp;plan=1" in page
     assert f'href="/services/{JOBS_JIANGBIN}"' in page
     assert "被排除的服务及原因" in page
     # Everything was covered: nothing recorded as unmet.
@@ -145,10 +149,91 @@ def test_form_without_csrf_token_is_refused(app, client, login_as):
 
 def test_back_to_results_after_adding_to_the_resource_list_reruns_the_last_profile(app, client, login_as):
     login_as("worker")
-    post_match(client, needs=["methadone_maintenance"], area="JL-11-01", age="40", conditions=["opioid_use"])
-    page = text(client.get("/match?again=1"))
+    results = post_match(client, needs=["methadone_maintenance"], area="JL-11-01", age="40",
+                         conditions=["opioid_use"]).request.path
+    page = text(client.get(results))
     assert 'id="results"' in page and "未满足的需求" in page
     assert len(unmet_rows(app)) == 1  # coming back is not a new match
+
+
+def test_a_match_answers_with_a_redirect_so_back_and_reload_never_resubmit(app, client, login_as):
+    login_as("worker")
+    response = client.post("/match", data=form_data(client, needs=["methadone_maintenance"], area="JL-11-01",
+                                                    age="40", conditions=["opioid_use"]))
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert re.fullmatch(r"/match/results/[A-Za-z0-9_-]{40,64}", location)
+    # The URL holds the random id only: nothing of the profile.
+    assert "opioid" not in location and "JL-11" not in location
+    for _ in range(2):  # a reload is a GET of the same page, and counts nothing again
+        page = client.get(location)
+        assert page.status_code == 200 and 'id="results"' in text(page)
+        assert 'value="40"' in text(page)  # the form shows the profile that was matched
+    assert len(unmet_rows(app)) == 1
+
+
+def _session_payload(app, client) -> dict:
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert cookie is not None
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def test_the_session_cookie_no_longer_carries_the_match_profile(app, client, login_as):
+    login_as("worker")
+    post_match(client, needs=["methadone_maintenance"], area="JL-11-01", age="47", gender="female",
+               conditions=["opioid_use"], populations=["people_in_community_treatment"])
+    payload = _session_payload(app, client)
+    assert "matching.last_profile" not in payload
+
+    def values(item):
+        if isinstance(item, dict):
+            for key, value in item.items():
+                yield key
+                yield from values(value)
+        elif isinstance(item, (list, tuple)):
+            for value in item:
+                yield from values(value)
+        else:
+            yield item
+
+    found = list(values(payload))
+    assert 47 not in found and "47" not in found and "raw" not in found
+    for leaked in ("female", "opioid_use", "people_in_community_treatment", "JL-11-01", "age", "conditions"):
+        assert not any(isinstance(v, str) and leaked in v for v in found), leaked
+
+
+def test_another_user_cannot_open_someone_elses_stored_profile(app, client, login_as):
+    login_as("worker")
+    results = post_match(client, needs=["methadone_maintenance"], area="JL-11-01", age="40",
+                         conditions=["opioid_use"]).request.path
+    token = results.rsplit("/", 1)[1]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/match")})
+    login_as("agency")
+    assert client.get(results).status_code == 404
+    assert client.get(f"/referrals/new?match={token}&plan=1").status_code == 404
+    assert client.get("/match/results/not-a-token").status_code == 404
+
+
+def test_expired_profiles_are_deleted_by_the_request_that_finds_them_and_by_the_cli(app, client, login_as, runner):
+    from datetime import timedelta
+
+    from portal.common import utcnow
+    from portal.matching.models import StoredProfile
+
+    login_as("worker")
+    first = post_match(client, needs=["counselling"], area="JL-01").request.path.rsplit("/", 1)[1]
+    second = post_match(client, needs=["legal_aid"], area="JL-01").request.path.rsplit("/", 1)[1]
+    with app.app_context():
+        for row in db.session.scalars(select(StoredProfile)):
+            row.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert client.get(f"/match/results/{first}").status_code == 404
+    with app.app_context():
+        assert db.session.get(StoredProfile, first) is None and db.session.get(StoredProfile, second) is not None
+    result = runner.invoke(args=["matching", "purge-profiles"])
+    assert result.exit_code == 0 and "deleted: 1" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StoredProfile)) == 0
 
 
 def test_a_service_closed_after_a_match_disappears_from_the_next_one(app, client, login_as):
@@ -245,7 +330,8 @@ def test_api_rejects_a_body_that_is_not_a_json_object(app, client):
 
 def test_unmet_need_rows_hold_no_client_data():
     columns = set(UnmetNeed.__table__.columns.keys())
-    assert columns == {"id", "area_id", "category_code", "recorded_at", "organization_id"}
+    # submission_key: a keyed hash that makes a resubmitted profile count once (no client data).
+    assert columns == {"id", "area_id", "category_code", "recorded_at", "organization_id", "submission_key"}
 
 
 def test_catalog_signature_notices_a_change_made_by_another_process(app):
@@ -272,7 +358,7 @@ def test_last_profile_is_not_shown_to_the_next_user_of_the_browser(client, login
     post_match(client, needs=["methadone_maintenance"], area="JL-11-01", age="40", conditions=["opioid_use"])
     client.post("/logout", data={"csrf_token": csrf_token(client, "/match")})
     login_as("agency")
-    page = text(client.get("/match?again=1"))
+    page = text(client.get("/match"))
     assert 'id="results"' not in page and 'value="40"' not in page
 
 

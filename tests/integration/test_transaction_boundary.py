@@ -132,6 +132,7 @@ ALLOWED_COMMIT_SITES = {
     "accounts/cli.py": "flask users/tokens …: once per command",
     "listings/cli.py": "flask listings remind: once per command",
     "referrals/cli.py": "flask referrals escalate: once per command",
+    "matching/cli.py": "flask matching purge-profiles: once per command",
     "notifications/cli.py": "flask mail send: once per message (a sent mail must never be re-sent)",
     "vocab/cli.py": "flask vocab …: once per command",
     "hsds/importer/__init__.py": "finish_import(): the end of an HSDS import job (flask hsds import)",

@@ -335,3 +335,55 @@ def test_the_agency_confirms_an_inferred_category_from_the_service_page(empty_ap
         assert db.session.get(m.Attribute, link_id).origin == "confirmed"
     after = agency.get(f"/services/{sid}").get_data(as_text=True)
     assert 'data-inferred="yes"' not in after
+
+
+def test_a_rejected_inferred_category_stays_rejected_on_reimport_and_crosswalk_runs(empty_app, tmp_path):
+    from portal.accounts.operations import create_user
+
+    from ..conftest import csrf_token, login
+
+    export = write_export(tmp_path / "oe11")
+    run(empty_app, export)
+    sid = service_id("svc-women")
+
+    def peer_support_links():
+        with empty_app.app_context():
+            return db.session.scalars(select(m.Attribute.origin).join(m.TaxonomyTerm).where(
+                m.Attribute.service_id == sid, m.TaxonomyTerm.code == "peer_support")).all()
+
+    assert peer_support_links() == ["inferred"]
+    with empty_app.app_context():
+        org = db.session.get(m.Service, sid).organization_id
+        create_user("intake@riverside.local", "Intake", "riverside-agency-2026", ["agency"], organization_id=org)
+        link_id = db.session.scalar(select(m.Attribute.id).join(m.TaxonomyTerm).where(
+            m.Attribute.service_id == sid, m.TaxonomyTerm.code == "peer_support"))
+        db.session.commit()
+    agency = empty_app.test_client()
+    login(agency, "intake@riverside.local", "riverside-agency-2026")
+    url = f"/services/{sid}/inferred/{link_id}/reject"
+    assert agency.post(url, data={"csrf_token": csrf_token(agency, f"/services/{sid}")}).status_code == 302
+    assert peer_support_links() == []
+
+    report = run(empty_app, export)  # the same export again: the words still say "peer support"
+    assert report.committed
+    assert peer_support_links() == []
+    result = empty_app.test_cli_runner().invoke(args=["vocab", "crosswalk"])
+    assert result.exit_code == 0, result.output
+    assert peer_support_links() == []
+    assert service_id("svc-women") not in {s.service.id for s in match(empty_app, needs=["peer_support"]).result.suggestions}
+    # Only that one link is held back: the other services keep their mapped categories.
+    with empty_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(m.Attribute).where(
+            m.Attribute.origin == "mapped", m.Attribute.service_id != sid)) > 0
+
+
+def test_an_import_queues_each_service_once_for_the_search_index(empty_app, tmp_path):
+    from portal.search.models import IndexOutbox
+
+    with empty_app.app_context():
+        report = import_dataset(db.session, write_export(tmp_path / "oe11"))
+        assert report.crosswalk.links_added["inferred"] > 0  # the crosswalk changed these services too
+        queued = db.session.scalars(select(IndexOutbox.service_id)).all()
+        services = db.session.scalars(select(m.Service.id)).all()
+        assert sorted(queued) == sorted(services)  # one row each, not one per writer and crosswalk
+        db.session.rollback()

@@ -105,3 +105,35 @@ def test_needs_are_accepted_by_code_or_by_label_in_either_language():
 def test_postal_code_centroid_is_the_mean_of_its_geocoded_locations():
     centroids = postal_centroids([("60614", 41.9, -87.6), ("60 614", 41.8, -87.8), ("60601", 41.88, -87.63)])
     assert centroids["60614"] == (41.85, -87.7)
+
+
+def test_the_fast_phrase_finder_finds_what_the_synonym_table_finds():
+    """Inference narrows the synonym pattern per text for speed; the phrases found must not change."""
+    import random
+
+    from portal.crosswalk.infer import _finder, stem_text
+    from portal.search.synonyms import stem_text as search_stem_text
+    from portal.search.synonyms import table
+
+    synonyms = table()
+    phrases = list(synonyms.group_of)
+    extra = ["戒毒", "的", "service", "drop-in", "hiv", "counselling", "services", "ice-cream", "detoxification"]
+    rnd = random.Random(10)
+    for _ in range(400):
+        parts = [rnd.choice(phrases + extra) for _ in range(rnd.randint(1, 40))]
+        text = rnd.choice([" ", "", "，", "; "]).join(parts)
+        stemmed = stem_text(text)
+        assert stemmed == search_stem_text(text)
+        assert _finder(synonyms).find(stemmed) == synonyms.find(stemmed), text
+
+
+@pytest.mark.parametrize("rows, rule", [
+    (["Female"], "female"), (["women"], "female"), (["女性"], "female"), (["Men"], "male"),
+    (["Adults", "MALE"], "male"), (["Female", "Male"], "all"), (["All genders"], "all"),
+    # Free text stays text: the service's gender rule stays unknown, never "no".
+    (["Women only"], None), (["Women and children fleeing violence"], None), (["Adults 18+"], None), ([], None),
+])
+def test_eligibility_rows_that_name_a_gender_become_the_gender_rule(rows, rule):
+    from portal.hsds.importer.build.services import gender_from_eligibility
+
+    assert gender_from_eligibility(rows) == rule

@@ -250,7 +250,7 @@ def test_valid_input_gives_a_profile():
 
 # --- properties over random directories and profiles -------------------------------------------
 
-CATS = ["a", "b", "c", "d"]
+CATS = ["a", "b", "c", "crisis_hotline"]
 ORGS = ["o1", "o2", "o3", "o4", "o5"]
 
 
@@ -267,6 +267,10 @@ def services(draw, index):
         categories=frozenset(draw(st.sets(st.sampled_from(CATS), min_size=1, max_size=3))),
         care_stages=frozenset(draw(st.sets(st.sampled_from(list(STAGES)), max_size=2))),
         populations_only=frozenset(draw(st.sets(st.sampled_from(["homeless", "women", "adolescent"]), max_size=1))),
+        populations_served=frozenset(draw(st.sets(st.sampled_from(["homeless", "women", "adolescent"]), max_size=2))),
+        conditions_served=frozenset(draw(st.sets(st.sampled_from(["opioid_use", "alcohol_use"]), max_size=1))),
+        always_open=draw(st.booleans()),
+        interpretation=draw(st.booleans()),
         conditions_only=frozenset(draw(st.sets(st.sampled_from(["opioid_use", "alcohol_use"]), max_size=1))),
         delivery_modes=frozenset(draw(st.sets(st.sampled_from(["in_person", "home_visit", "phone", "online"]), max_size=2))),
         minimum_age=low, maximum_age=high,
@@ -305,6 +309,7 @@ profiles = st.builds(
     languages=st.frozensets(st.sampled_from(["zh", "ug"]), max_size=1),
     urgency=st.sampled_from(["normal", "high"]),
     care_stage=st.none() | st.sampled_from(list(STAGES)),
+    languages_only=st.booleans(),
 )
 
 
@@ -336,8 +341,11 @@ def reference_violations(s: ServiceFacts, p: Profile, d: Directory) -> list[str]
         out.append("urgent")
     if p.payment and s.cost_kinds and not (s.cost_kinds & (set(p.payment) | {"free"})):
         out.append("cost")
+    if p.languages_only and p.languages and s.languages and not s.interpretation and not (s.languages & p.languages):
+        out.append("language")
     remote = bool(s.delivery_modes & REMOTE_MODES)
-    if not (p.remote_ok and remote) and not (inside and s.delivery_modes & COMES_TO_CLIENT):
+    hotline = "crisis_hotline" in s.categories and ("phone" in s.delivery_modes or not s.points)
+    if not (p.remote_ok and remote) and not hotline and not (inside and s.delivery_modes & COMES_TO_CLIENT):
         if not s.points:
             if remote and not (s.delivery_modes & COMES_TO_CLIENT):
                 out.append("remote_only")
@@ -347,11 +355,27 @@ def reference_violations(s: ServiceFacts, p: Profile, d: Directory) -> list[str]
     return out
 
 
+def plan_class(s) -> int:
+    """Written out again: full or closed to referrals."""
+    return int(s.service.accepts_referrals is False or s.service.capacity_status == "full")
+
+
+def usable_covers(result) -> dict[str, set]:
+    """Service id -> the needs the plan may rely on it for: a full or closed service only where no
+    service taking clients covers the need."""
+    best: dict[str, int] = {}
+    for s in result.suggestions:
+        for n in s.covers:
+            best[n] = min(best.get(n, 9), plan_class(s))
+    return {s.service.id: {n for n in s.covers if plan_class(s) <= best[n]} for s in result.suggestions}
+
+
 def min_organisations(result, needs) -> int:
     """Brute force: the fewest organisations whose eligible services cover the coverable needs."""
     by_org: dict[str, set] = {}
+    usable = usable_covers(result)
     for s in result.suggestions:
-        by_org.setdefault(s.service.organization_id, set()).update(s.covers)
+        by_org.setdefault(s.service.organization_id, set()).update(usable[s.service.id])
     coverable = set().union(*by_org.values()) if by_org else set()
     for k in range(0, len(by_org) + 1):
         for combo in itertools.combinations(by_org.values(), k):
@@ -387,9 +411,10 @@ def test_every_need_is_in_the_plan_or_reported_unmet(d, profile):
     unmet = [u.need for u in result.plan.unmet]
     assert sorted(planned + unmet) == sorted(profile.needs)  # each need exactly once
     eligible = {s.service.id for s in result.suggestions}
+    usable = usable_covers(result)
     for step in result.plan.steps:
         assert step.suggestion.service.id in eligible
-        assert set(step.needs) <= set(step.suggestion.covers)
+        assert set(step.needs) <= usable[step.suggestion.service.id]  # never full where an open one covers
     for need in unmet:
         assert not any(need in s.covers for s in result.suggestions)
     assert result.plan.organizations == min_organisations(result, profile.needs)
@@ -419,3 +444,146 @@ def test_limit_caps_suggestions_but_not_the_plan_or_the_count():
     assert len(capped.suggestions) == 5 and capped.eligible_total == full.eligible_total == 30
     assert capped.suggestions == full.suggestions[:5]
     assert capped.plan == full.plan
+
+
+# --- fit before proximity, availability, freshness, language, crisis (issue 12) -----------------
+
+def test_a_service_for_another_group_ranks_below_general_and_matching_ones_and_says_why():
+    d = directory(
+        svc("rehab-group", "x", populations_served=frozenset({"people_in_community_treatment"})),
+        svc("general", "x", at=5),
+        svc("teen-clinic", "x", at=7, populations_served=frozenset({"adolescent"})),
+    )
+    result = run(d, "x", age=16, gender="female")
+    assert ids(result) == ["teen-clinic", "general", "rehab-group"]
+    texts = {s.service.id: sentence(s.parts) for s in result.suggestions}
+    assert "suited to the client: adolescent" in texts["teen-clinic"]
+    assert "meant for people_in_community_treatment" in texts["rehab-group"]
+    # Ticking the group brings it back to the top: fit decides before distance.
+    assert ids(run(d, "x", age=30, populations=frozenset({"people_in_community_treatment"})))[0] == "rehab-group"
+
+
+def test_only_restrictions_stay_hard_rules():
+    d = directory(svc("teens-only", "x", populations_only=frozenset({"adolescent"})), svc("general", "x"))
+    assert excluded(run(d, "x", age=30)) == {"teens-only": {"population_only"}}
+
+
+def test_not_accepting_full_and_waitlisted_rank_below_accepting_and_show_the_wait():
+    d = directory(
+        svc("closed", "x", accepts_referrals=False, capacity_status="accepting"),
+        svc("full", "x", capacity_status="full"),
+        svc("waitlist", "x", capacity_status="waitlist", wait_weeks=6),
+        svc("open", "x", at=7, capacity_status="accepting"),
+    )
+    result = run(d, "x")
+    assert ids(result)[:2] == ["open", "waitlist"]
+    assert set(ids(result)[2:]) == {"closed", "full"}
+    texts = {s.service.id: sentence(s.parts) for s in result.suggestions}
+    assert "waitlist 6 weeks" in texts["waitlist"]
+    assert "not taking referrals now: ranked lower" in texts["closed"]
+
+
+def test_unverified_past_the_freshness_limit_is_a_visible_penalty():
+    d = directory(svc("stale", "x", verified_on=TODAY - timedelta(days=305)),
+                  svc("fresh", "x", at=5, verified_on=TODAY - timedelta(days=20)))
+    result = run(d, "x")
+    assert ids(result) == ["fresh", "stale"]
+    stale = result.suggestions[1]
+    assert stale.breakdown["freshness"] < 0.25 <= 0.5 <= result.suggestions[0].breakdown["freshness"]
+    assert "not verified for 305 days: ranked lower" in sentence(stale.parts)
+    # The boundary is the one freshness rule: day 180 still counts as fresh, day 181 is penalised.
+    edge = run(directory(svc("a", "x", verified_on=TODAY - timedelta(days=180)),
+                         svc("b", "x", verified_on=TODAY - timedelta(days=181))), "x")
+    marks = {s.service.id: s.breakdown["freshness"] for s in edge.suggestions}
+    assert marks["a"] == 0.5 and marks["b"] <= 0.25
+    assert [p.key for p in edge.suggestions[1].parts][-1] == "stale"
+
+
+def test_speaks_only_makes_language_a_hard_rule_otherwise_a_strong_preference():
+    d = directory(svc("near-zh", "x", languages=frozenset({"zh"})),
+                  svc("en", "x", at=5, languages=frozenset({"zh", "en"})),
+                  svc("silent", "x", at=5))
+    preferred = run(d, "x", languages=frozenset({"en"}))
+    assert ids(preferred)[0] == "en"
+    assert "language_missing" in {f.key for f in preferred.suggestions[-1].flags}
+    only = run(d, "x", languages=frozenset({"en"}), languages_only=True)
+    assert set(ids(only)) == {"en", "silent"}  # not stated is not no
+    assert excluded(only) == {"near-zh": {"language"}}
+    assert render(only.exclusions[0].reasons[0]) == "does not speak English (the client speaks only that)"
+
+
+def test_crisis_need_includes_hotlines_without_remote_ok_and_24_hours_first():
+    d = directory(
+        svc("evening-line", "crisis_hotline", points=(), delivery_modes=frozenset({"phone"})),
+        svc("24h-line", "crisis_hotline", at=6, delivery_modes=frozenset({"phone"}), always_open=True,
+            verified_on=TODAY - timedelta(days=400)),
+        svc("no-mode-line", "crisis_hotline", points=()),
+        svc("online-chat", "counselling", points=(), delivery_modes=frozenset({"online"})),
+    )
+    result = run(d, "crisis_hotline", "counselling", travel_km=2)
+    assert ids(result)[0] == "24h-line"
+    assert set(ids(result)) == {"24h-line", "evening-line", "no-mode-line"}
+    assert all(s.reach == "remote" for s in result.suggestions)
+    assert "open 24 hours" in sentence(result.suggestions[0].parts)
+    assert excluded(result) == {"online-chat": {"remote_only"}}  # other remote help still needs the tick
+    assert not [u for u in result.plan.unmet if u.need == "crisis_hotline"]
+
+
+def test_plan_never_uses_a_full_service_where_an_accepting_one_covers_the_need():
+    d = directory(
+        svc("full-house", "housing", org="A", capacity_status="full"),
+        svc("jobs-a", "jobs", org="A"),
+        svc("open-house", "housing", org="B", at=7, capacity_status="accepting"),
+    )
+    plan = run(d, "housing", "jobs").plan
+    relied = {s.suggestion.service.id: s.needs for s in plan.steps}
+    assert relied == {"open-house": ("housing",), "jobs-a": ("jobs",)}
+    # With nothing else for the need, a full service is still better than nothing.
+    only_full = run(directory(svc("full-house", "housing", capacity_status="full")), "housing").plan
+    assert [s.suggestion.service.id for s in only_full.steps] == ["full-house"]
+
+
+def test_plan_prefers_verified_services():
+    d = directory(svc("stale", "x", verified_on=TODAY - timedelta(days=305)),
+                  svc("fresh", "x", at=5, verified_on=TODAY - timedelta(days=10)))
+    assert [s.suggestion.service.id for s in run(d, "x").plan.steps] == ["fresh"]
+
+
+def _presenter():
+    from portal.matching.catalog import Catalog
+    from portal.matching.present import Presenter
+
+    return lambda d: Presenter(Catalog(d, VOCAB, {}), lambda s: s, "en")
+
+
+@PROPERTY_SETTINGS
+@given(directories(), profiles, st.integers(1, 3))
+def test_every_plan_item_renders_even_beyond_the_returned_suggestions(d, profile, limit):
+    result = match(d, profile, today=TODAY, limit=limit)
+    body = _presenter()(d).result(result)
+    assert len(body["plan"]["steps"]) == len(result.plan.steps)
+    for step, shown in zip(result.plan.steps, body["plan"]["steps"]):
+        assert shown["service"]["id"] == step.suggestion.service.id
+        assert shown["rank"] >= 1 and shown["explanation"]
+    full = match(d, profile, today=TODAY, limit=None)
+    assert [s.suggestion.rank for s in result.plan.steps] == \
+        [ids(full).index(s.suggestion.service.id) + 1 for s in result.plan.steps]
+
+
+@PROPERTY_SETTINGS
+@given(directories(), profiles, st.data())
+def test_an_updated_directory_matches_like_one_built_from_scratch(d, profile, data):
+    changed = [data.draw(services(i)) for i in data.draw(st.lists(st.integers(0, 20), max_size=4, unique=True))]
+    removed = [s.id for s in d.services if data.draw(st.booleans()) and s.id not in {c.id for c in changed}][:3]
+    updated = d.updated(changed, removed)
+    by_id = {s.id: s for s in d.services}
+    by_id.update({s.id: s for s in changed})
+    for sid in removed:
+        del by_id[sid]
+    rebuilt = directory(*by_id.values())
+    a = match(updated, profile, today=TODAY, limit=None)
+    b = match(rebuilt, profile, today=TODAY, limit=None)
+    assert ids(a) == ids(b)
+    assert [(s.suggestion.service.id, s.needs) for s in a.plan.steps] == \
+        [(s.suggestion.service.id, s.needs) for s in b.plan.steps]
+    assert [e.service.id for e in a.exclusions] == [e.service.id for e in b.exclusions]

@@ -119,3 +119,11 @@ def test_any_other_follow_up_interval_is_refused_on_its_field(months):
 ])
 def test_follow_up_dates_move_by_calendar_months(start, months, due):
     assert add_months(start, months) == due
+
+
+def test_a_follow_up_interval_setting_outside_1_or_3_stops_the_start_with_a_clear_message(monkeypatch):
+    monkeypatch.setenv("REFERRAL_FOLLOW_UP_MONTHS", "2")
+    with pytest.raises(RuntimeError, match="REFERRAL_FOLLOW_UP_MONTHS must be one of"):
+        Config()
+    monkeypatch.setenv("REFERRAL_FOLLOW_UP_MONTHS", "1")
+    assert Config().REFERRAL_FOLLOW_UP_MONTHS == 1

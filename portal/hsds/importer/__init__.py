@@ -9,8 +9,9 @@ caller commits (``finish_import``), which also brings the search index in step t
 Pipeline (each step reusable by other importers, e.g. spreadsheets): a reader makes ``Canonical``
 tables (``json3``, ``tabular``, ``formats.ohana_*``) → ``build.Builder`` validates them into records →
 hooks in ``BEFORE_WRITE`` run → ``write.Writer`` upserts (bulk inserts for new rows) → hooks in
-``AFTER_WRITE`` run (e.g. the taxonomy crosswalk; each is called as ``hook(session, builder, report)``
-and may add figures to ``report.extra``, such as ``category_coverage``) → index outbox rows.
+``AFTER_WRITE`` run (e.g. the taxonomy crosswalk; each is called as ``hook(session, builder, report)``,
+may add figures to ``report.extra``, such as ``category_coverage``, and returns the services it
+changed) → index outbox rows, one per affected service.
 
 Settings: ``PORTAL_DEFAULT_COUNTRY`` (ISO code; phone numbers and addresses without a country) — the
 ``country`` argument (``--country``) overrides it for one dataset.
@@ -34,7 +35,9 @@ __all__ = ["import_dataset", "finish_import", "ImportReport", "Problem", "Source
 AUDIT_REASON = "hsds_import"
 Hook = Callable[..., None]
 BEFORE_WRITE: list[Hook] = []  # hook(session, builder, report), after validation, before writing
-AFTER_WRITE: list[Hook] = []  # hook(session, builder, report), after writing, before the index rows
+# hook(session, builder, report), after writing, before the index rows; returns the ids of services
+# whose search documents it changed (or None): they join the import's one outbox row per service.
+AFTER_WRITE: list[Hook] = []
 READERS = {"json3": ("JSON", json3.to_canonical), "json3_lines": ("JSON lines", json3.to_canonical),
            "tabular": ("CSV datapackage", tabular.to_canonical),
            "ohana_csv": ("Ohana CSV, pre-HSDS", formats.ohana_csv),
@@ -74,12 +77,14 @@ def import_dataset(session, path, *, partial: bool = False, dry_run: bool = Fals
     if (report.errors and not partial) or report.imported_nothing or report.diagnoses:
         return report
     total = count_records(builder)
-    done = 0
+    done = shown = 0
+    every = max(total // 500, 1)  # a bar redrawn per record costs more than the record at 100k
 
     def step(n: int) -> None:
-        nonlocal done
+        nonlocal done, shown
         done += n
-        if progress:
+        if progress and (done - shown >= every or done >= total):
+            shown = done
             progress(done, total)
 
     return write_built(session, builder, report, step)
@@ -102,8 +107,8 @@ def write_built(session, builder, report: ImportReport, step=None) -> ImportRepo
         writer = Writer(session, builder, report, step)
         affected = writer.write()
         for hook in AFTER_WRITE:
-            hook(session, builder, report)
-        writer.enqueue_index(affected)
+            affected |= set(hook(session, builder, report) or ())
+        writer.enqueue_index(affected)  # one outbox row per service, whoever changed it
         context.index_pending = True  # after the commit (CLI or request boundary) the index follows
     except SQLAlchemyError as exc:
         session.rollback()

@@ -67,6 +67,7 @@ class Writer:
         self.area_ids: dict[str, int] = {}
         self.changed_services: set[str] = set()
         self.changed: dict[str, set[str]] = defaultdict(set)
+        self.new_ids: dict[str, set[str]] = defaultdict(set)  # records this import inserted
 
     def _load(self, model, ids: list[str]) -> dict:
         found = {}
@@ -75,36 +76,50 @@ class Writer:
                 found[obj.id] = obj
         return found
 
+    def _stored(self, model, ids: list[str]) -> dict:
+        """The stored rows of these ids as plain mappings (no ORM objects: most are unchanged)."""
+        table = model.__table__
+        found = {}
+        for chunk in _chunks(sorted(ids)):
+            for row in self.session.execute(select(table).where(table.c.id.in_(chunk))):
+                found[row.id] = row._mapping
+        return found
+
     def _upsert(self, kind: str, recs: list[Rec], fill: Callable[[Rec], dict] | None = None) -> dict:
-        """Insert the new records in bulk, update the others through the ORM; returns the updated
-        objects by id (new records are not loaded)."""
+        """Insert the new records in bulk, update the changed ones through the ORM (compared first
+        on plain rows, so unchanged records are never loaded as objects); returns the updated
+        objects by id."""
         model = MODELS[kind]
-        existing = self._load(model, [r.id for r in recs])
-        objects = {}
+        stored = self._stored(model, [r.id for r in recs])
         new_rows = []
+        differing: dict[str, dict] = {}
         columns = set(model.__table__.c.keys())
         for rec in recs:
             values = {k: v for k, v in (fill(rec) if fill else rec.values).items() if not k.startswith("_")}
-            obj = existing.get(rec.id)
-            if obj is None:
+            old = stored.get(rec.id)
+            if old is None:
                 row = {"id": rec.id, **{k: v for k, v in values.items() if k in columns}}
                 new_rows.append(row)
                 self._touch(kind, _Values(row))
-            else:
-                changed = False
-                for key, value in values.items():
-                    if not _same(getattr(obj, key), value):
-                        setattr(obj, key, value)
-                        changed = True
-                if changed:
-                    self.report.updated[kind] += 1
-                    self._touch(kind, obj)
-                objects[rec.id] = obj
+            elif any(k not in old or not _same(old[k], v) for k, v in values.items()):
+                differing[rec.id] = values
             self.progress(1)
+        objects = self._load(model, list(differing))
+        for ident, values in differing.items():
+            obj = objects[ident]
+            changed = False
+            for key, value in values.items():
+                if not _same(getattr(obj, key), value):
+                    setattr(obj, key, value)
+                    changed = True
+            if changed:
+                self.report.updated[kind] += 1
+                self._touch(kind, obj)
         self.session.flush()
         self._insert(model, new_rows)
         if new_rows:
             self.report.created[kind] += len(new_rows)
+            self.new_ids[kind].update(row["id"] for row in new_rows)
         return objects
 
     def _insert(self, model, rows: list[dict]) -> None:
@@ -116,7 +131,9 @@ class Writer:
             groups[tuple(sorted(row))].append(row)
         for group in groups.values():
             for chunk in _chunks(group, 1000):
-                self.session.execute(insert(model), chunk)
+                # Core insert of the table (column defaults apply): executemany / insertmanyvalues,
+                # without the ORM's per-row bulk bookkeeping.
+                self.session.execute(insert(model.__table__), chunk)
         context = context_of(self.session)
         context.catalog_stale = True  # the matching catalogue's listener does not see Core inserts
         ids = [row["id"] for row in rows]
@@ -255,23 +272,28 @@ class Writer:
         return self.affected_services()
 
     def remove_unlisted_children(self) -> None:
-        imported = {kind: [r.id for r in self.b.valid(kind)]
+        # A record this import inserted has no children but the ones it listed: only records that
+        # were already stored are looked at (a first import skips this step's queries entirely).
+        imported = {kind: [r.id for r in self.b.valid(kind) if r.id not in self.new_ids[kind]]
                     for kind in ("service", "organization", "location", "contact", "service_at_location")}
         for kind, parent_kinds in CHILDREN.items():
             if kind not in self.b.canon.provided:
                 continue
             model = MODELS[kind]
             listed = self.b.seen_ids[kind]
+            table = model.__table__
+            unlisted: set[str] = set()
             for parent_kind in parent_kinds:
-                column = getattr(model, f"{parent_kind}_id")
+                column = table.c[f"{parent_kind}_id"]
                 for chunk in _chunks(imported[parent_kind]):
-                    for obj in self.session.scalars(select(model).where(column.in_(chunk))):
-                        if kind == "attribute" and getattr(obj, "origin", None) is not None:
-                            continue  # mapped/inferred/confirmed links are the crosswalk's, not the dataset's
-                        if obj.id not in listed:
-                            self._touch(kind, obj)
-                            self.session.delete(obj)
-                            self.report.deleted[kind] += 1
+                    query = select(table.c.id).where(column.in_(chunk))
+                    if kind == "attribute":  # mapped/inferred/confirmed links are the crosswalk's
+                        query = query.where(table.c.origin.is_(None))
+                    unlisted |= {ident for ident in self.session.scalars(query) if ident not in listed}
+            for obj in self._load(model, list(unlisted)).values():
+                self._touch(kind, obj)
+                self.session.delete(obj)
+                self.report.deleted[kind] += 1
         self.session.flush()
 
     def _touch(self, kind: str, obj) -> None:

@@ -8,6 +8,33 @@ from .. import clean
 from .base import BuilderBase, Rec
 
 
+# 1.x/2.0 eligibility rows whose whole value is a gender facet (case and spacing ignored), as
+# exports that keep eligibility as a list of values write it: the service's gender rule. Anything
+# else ("Women only", "Women and children fleeing violence") stays text, which matching treats as
+# unknown, never as no.
+GENDER_WORDS = {
+    "female": "female", "females": "female", "woman": "female", "women": "female",
+    "女": "female", "女性": "female", "妇女": "female",
+    "male": "male", "males": "male", "man": "male", "men": "male", "男": "male", "男性": "male",
+    "all genders": "all", "any gender": "all",
+}
+
+
+def gender_from_eligibility(texts) -> str | None:
+    """The gender rule stated by eligibility rows, or None when they state none (or contradict:
+    "female" and "male" rows together mean every gender)."""
+    found = set()
+    for text in texts:
+        key = " ".join((text or "").lower().split()).rstrip(".")
+        if key in GENDER_WORDS:
+            found.add(GENDER_WORDS[key])
+    if not found:
+        return None
+    if found == {"female"} or found == {"male"}:
+        return found.pop()
+    return "all"
+
+
 class ServiceBuilder(BuilderBase):
     def _eligibility_rows(self) -> dict[str, list]:
         """Eligibility text per service id; rows without a service or without text are counted (the
@@ -82,6 +109,8 @@ class ServiceBuilder(BuilderBase):
                                           f"maximum age {hi} is below minimum age {lo}")
                 values["maximum_age"] = None
             extra = eligibility.get(ident)
+            if extra and values["gender_eligibility"] is None:  # the service row's own field wins
+                values["gender_eligibility"] = gender_from_eligibility(t for t, _ in extra)
             if extra:  # HSDS 1.1 eligibility rows: append to the free-text description
                 text = "; ".join(dict.fromkeys(t for t, _ in extra))
                 key = "eligibility_description_zh" if clean.is_chinese(text) else "eligibility_description_en"
