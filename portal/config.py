@@ -50,6 +50,7 @@ class Config:
     """Built per app so environment changes (tests) take effect."""
 
     def __init__(self) -> None:
+        # One flat list of settings (long on purpose): a maintainer finds every variable in one place.
         self.ENV_NAME = os.environ.get("PORTAL_ENV", "development")
         self.SECRET_KEY = _secret_key()
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(

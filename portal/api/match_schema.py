@@ -43,7 +43,8 @@ def match_schemas(terms: dict[str, list[tuple[str, str, str]]], areas: list[tupl
                   _zh=lambda text: text) -> dict:
     """The components of the match endpoint. ``terms``: vocabulary -> [(code, zh, en)]; ``areas``:
     [(code, zh, en)] of the districts and streets a client may live in; ``_zh`` translates a
-    message id into Chinese."""
+    message id into Chinese. Long on purpose: it is one declarative JSON Schema document, read
+    top to bottom like the contract it publishes; splitting it would scatter the contract."""
     def vocab(name, what):
         return _labelled(terms.get(name, []), enum=False,
                          description=f"A {what} code, or its label in Chinese or English (see x-labels).")

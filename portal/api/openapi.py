@@ -101,7 +101,8 @@ STAFF_PATHS = {
 
 
 def openapi_document(server: str, api_version: str, hsds_version: str, schemas: dict | None = None) -> dict:
-    """``schemas``: further components (the match endpoint's, built from the live vocabularies)."""
+    """``schemas``: further components (the match endpoint's, built from the live vocabularies).
+    Long on purpose: one declarative document, kept whole so it reads like the API it describes."""
     return {
         "openapi": "3.1.0",
         "info": {

@@ -132,39 +132,43 @@ def _date(value, field: str, errors: dict) -> date | None:
         return None
 
 
-def _parse_create(body: dict, user):
-    errors: dict[str, list[str]] = {}
-    client = None
-    client_data = None
+def _parse_client(body: dict, user, errors: dict[str, list[str]]):
+    """(existing client, data for a new client): exactly one is set unless the input is invalid."""
     if body.get("client_id"):
         client = queries.visible_client(user, str(body["client_id"]))
         if client is None or client.organization_id != user.organization_id:
             errors["client_id"] = ["no such client of your organisation"]
-    else:
-        raw = body.get("client") or {}
-        if not isinstance(raw, dict):
-            raw = {}
-            errors["client"] = ["must be an object"]
-        gender = raw.get("gender", "unknown")
-        if gender not in GENDERS:
-            errors["client.gender"] = [f"one of {', '.join(GENDERS)}"]
-        preference = raw.get("contact_preference", "via_worker")
-        if preference not in CONTACT_PREFERENCES:
-            errors["client.contact_preference"] = [f"one of {', '.join(CONTACT_PREFERENCES)}"]
-        birth_year = raw.get("birth_year")
-        if birth_year is not None and not isinstance(birth_year, int):
-            errors["client.birth_year"] = ["must be a whole number"]
-        area_id = None
-        if raw.get("area_code"):
-            area = db.session.scalar(select(Area).where(Area.code == str(raw["area_code"])))
-            if area is None:
-                errors["client.area_code"] = ["unknown area code"]
-            else:
-                area_id = area.id
-        client_data = operations.ClientData(
-            birth_year=birth_year, gender=gender, area_id=area_id, language=str(raw.get("language") or "zh")[:20],
-            contact_preference=preference, contact_phone=raw.get("contact_phone"),
-            contact_note=raw.get("contact_note"), contact_consent=bool(raw.get("contact_consent")))
+        return client, None
+    return None, _parse_new_client(body.get("client") or {}, errors)
+
+
+def _parse_new_client(raw, errors: dict[str, list[str]]):
+    if not isinstance(raw, dict):
+        raw = {}
+        errors["client"] = ["must be an object"]
+    gender = raw.get("gender", "unknown")
+    if gender not in GENDERS:
+        errors["client.gender"] = [f"one of {', '.join(GENDERS)}"]
+    preference = raw.get("contact_preference", "via_worker")
+    if preference not in CONTACT_PREFERENCES:
+        errors["client.contact_preference"] = [f"one of {', '.join(CONTACT_PREFERENCES)}"]
+    birth_year = raw.get("birth_year")
+    if birth_year is not None and not isinstance(birth_year, int):
+        errors["client.birth_year"] = ["must be a whole number"]
+    area_id = None
+    if raw.get("area_code"):
+        area = db.session.scalar(select(Area).where(Area.code == str(raw["area_code"])))
+        if area is None:
+            errors["client.area_code"] = ["unknown area code"]
+        else:
+            area_id = area.id
+    return operations.ClientData(
+        birth_year=birth_year, gender=gender, area_id=area_id, language=str(raw.get("language") or "zh")[:20],
+        contact_preference=preference, contact_phone=raw.get("contact_phone"),
+        contact_note=raw.get("contact_note"), contact_consent=bool(raw.get("contact_consent")))
+
+
+def _parse_referral(body: dict, errors: dict[str, list[str]]):
     needs = body.get("needs") or []
     if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
         errors["needs"] = ["must be a list of category codes"]
@@ -172,31 +176,41 @@ def _parse_create(body: dict, user):
     urgency = body.get("urgency", "routine")
     if urgency not in URGENCIES:
         errors["urgency"] = [f"one of {', '.join(URGENCIES)}"]
-    data = operations.ReferralData(
+    return operations.ReferralData(
         service_id=str(body.get("service_id") or ""), needs=needs, urgency=urgency, reason=body.get("reason"),
         from_stage=body.get("from_stage"), to_stage=body.get("to_stage"),
         transfer_criterion=body.get("transfer_criterion"), care_plan_notes=body.get("care_plan_notes"),
         # Checked (1 or 3; absent = the configured default) by the operation, as for the web form.
         follow_up_months=body.get("follow_up_months"), sender_handoff_id=body.get("sender_handoff_id"))
-    consent = None
-    raw_consent = body.get("consent")
-    if raw_consent:
-        if not isinstance(raw_consent, dict):
-            errors["consent"] = ["must be an object"]
-        else:
-            items = raw_consent.get("items") or ["referral"]
-            if not isinstance(items, list) or not set(items) <= set(CONSENT_ITEMS):
-                errors["consent.items"] = [f"a list of {', '.join(CONSENT_ITEMS)}"]
-                items = ["referral"]
-            scope = raw_consent.get("scope", "referral")
-            if scope not in ("referral", "organization"):
-                errors["consent.scope"] = ["referral or organization"]
-            given_on = _date(raw_consent.get("given_on"), "consent.given_on", errors) or today()
-            expires_on = _date(raw_consent.get("expires_on"), "consent.expires_on", errors)
-            if expires_on is None:
-                errors.setdefault("consent.expires_on", []).append("required")
-            consent = operations.ConsentData(scope=scope, items=items, purpose=str(raw_consent.get("purpose") or ""),
-                                             given_on=given_on, expires_on=expires_on)
+
+
+def _parse_consent(raw_consent, errors: dict[str, list[str]]):
+    if not raw_consent:
+        return None
+    if not isinstance(raw_consent, dict):
+        errors["consent"] = ["must be an object"]
+        return None
+    items = raw_consent.get("items") or ["referral"]
+    if not isinstance(items, list) or not set(items) <= set(CONSENT_ITEMS):
+        errors["consent.items"] = [f"a list of {', '.join(CONSENT_ITEMS)}"]
+        items = ["referral"]
+    scope = raw_consent.get("scope", "referral")
+    if scope not in ("referral", "organization"):
+        errors["consent.scope"] = ["referral or organization"]
+    given_on = _date(raw_consent.get("given_on"), "consent.given_on", errors) or today()
+    expires_on = _date(raw_consent.get("expires_on"), "consent.expires_on", errors)
+    if expires_on is None:
+        errors.setdefault("consent.expires_on", []).append("required")
+    return operations.ConsentData(scope=scope, items=items, purpose=str(raw_consent.get("purpose") or ""),
+                                  given_on=given_on, expires_on=expires_on)
+
+
+def _parse_create(body: dict, user):
+    errors: dict[str, list[str]] = {}
+    # Order matters: errors are reported in the order the fields are checked.
+    client, client_data = _parse_client(body, user, errors)
+    data = _parse_referral(body, errors)
+    consent = _parse_consent(body.get("consent"), errors)
     return client, client_data, data, consent, errors
 
 

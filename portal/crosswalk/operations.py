@@ -136,16 +136,36 @@ class _Mappings:
         return []
 
 
-def apply_crosswalk(session, service_ids, *, infer: bool = True,
-                    enqueue: bool = True) -> tuple[CrosswalkSummary, set[str]]:
-    """Recompute the mapped and inferred links of these services. Returns the summary and the ids
-    of services whose links changed (their search documents must be rewritten: ``enqueue`` adds
-    their outbox rows here; an import passes False and adds them to its own, one row per service).
-    A link a person rejected (``CrosswalkRejection``) is never made again for that service.
-    Reads plain rows, one query per kind and chunk; new links are inserted in bulk."""
-    service_ids = sorted(set(service_ids))
-    summary = CrosswalkSummary(services=len(service_ids))
-    ours = set(vocabulary_names())
+@dataclass
+class _Vocabularies:
+    """Everything ``apply_crosswalk`` looks up per attribute, read once per run."""
+
+    ours: set[str]
+    vocab_of: dict[str, str]
+    term_info: dict[str, tuple[str, str, str | None, str | None]]
+    categories: dict[str, str]
+    words: list
+    mappings: _Mappings
+    target_vocab_ok: set[str]
+
+    def is_category(self, term_id: str) -> bool:
+        return self.vocab_of.get(term_id) == "category"
+
+
+@dataclass
+class _LinkChanges:
+    """Derived-link writes gathered over all chunks, so ``_write_links`` runs once."""
+
+    changed: set[str] = field(default_factory=set)
+    new_rows: list[dict] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+
+
+_ATTRIBUTE_COLUMNS = ("id", "taxonomy_term_id", "service_id", "organization_id", "value", "origin", "origin_note")
+
+
+def _load_vocabularies(session, infer: bool) -> _Vocabularies:
     vocab_of: dict[str, str] = {}
     term_info: dict[str, tuple[str, str, str | None, str | None]] = {}
     for tid, code, zh, en, vocab in session.execute(
@@ -156,86 +176,132 @@ def apply_crosswalk(session, service_ids, *, infer: bool = True,
     categories = {code: tid for tid, (vocab, code, _zh, _en) in term_info.items() if vocab == "category"}
     words = category_words((code, term_info[tid][2], term_info[tid][3]) for code, tid in categories.items()) if infer else []
     mappings = _Mappings(session.scalars(select(CrosswalkMapping)).all())
-    target_vocab_ok = set(TARGET_VOCABULARIES)
+    return _Vocabularies(ours=set(vocabulary_names()), vocab_of=vocab_of, term_info=term_info,
+                         categories=categories, words=words, mappings=mappings,
+                         target_vocab_ok=set(TARGET_VOCABULARIES))
+
+
+def _read_chunk(session, chunk: list[str]):
+    """The chunk's own attributes, texts, organisation attributes and rejections, as plain rows."""
+    A = m.Attribute.__table__.c
+    columns = tuple(getattr(A, name) for name in _ATTRIBUTE_COLUMNS)
+    attrs: dict[str, list] = defaultdict(list)
+    for attr in session.execute(select(*columns).where(A.service_id.in_(chunk))):
+        attrs[attr.service_id].append(attr)
+    texts = {row.id: row for row in session.execute(
+        select(m.Service.id, m.Service.organization_id, m.Service.name_zh, m.Service.name_en,
+               m.Service.description_zh, m.Service.description_en).where(m.Service.id.in_(chunk)))}
+    org_attrs: dict[str, list] = defaultdict(list)
+    for attr in session.execute(select(*columns).where(
+            A.organization_id.in_({row.organization_id for row in texts.values()}))):
+        org_attrs[attr.organization_id].append(attr)
+    rejected = set(session.execute(select(CrosswalkRejection.service_id, CrosswalkRejection.taxonomy_term_id)
+                                   .where(CrosswalkRejection.service_id.in_(chunk))).all())
+    return attrs, texts, org_attrs, rejected
+
+
+def _mapped_links(vocabs: _Vocabularies, sid: str, source_attrs: list, have: set[str], rejected: set,
+                  summary: CrosswalkSummary, wanted: dict) -> list[str]:
+    """Adds mapped links to ``wanted``; returns the imported terms' names, which inference reads."""
+    source_names: list[str] = []
+    for attr in source_attrs:
+        vocab = vocabs.vocab_of.get(attr.taxonomy_term_id)
+        if vocab is None or vocab in vocabs.ours:
+            continue
+        _v, code, zh, en = vocabs.term_info[attr.taxonomy_term_id]
+        source_names.append(en or zh or code)
+        targets = [(t, v) for t, v in vocabs.mappings.targets(vocab, code, zh, en)
+                   if vocabs.vocab_of.get(t) in vocabs.target_vocab_ok]
+        if not targets:
+            summary.unmapped_terms[f"{vocab}: {en or zh or code}"] += 1
+        for target, value in targets:
+            if target not in have and (sid, target) not in rejected:
+                wanted.setdefault((target, value), ("mapped", f"{vocab}: {en or zh or code}"[:300]))
+    return source_names
+
+
+def _inferred_links(vocabs: _Vocabularies, sid: str, row, source_names: list[str], rejected: set,
+                    wanted: dict) -> None:
+    description = "\n".join(t for t in (row.description_zh, row.description_en) if t)
+    name = " ; ".join(t for t in (row.name_zh, row.name_en) if t)
+    for proposal in propose(source_names, name, description, vocabs.words):
+        target = vocabs.categories[proposal.code]
+        if (sid, target) in rejected:
+            continue  # a person said no: not proposed again
+        note = "words: " + ", ".join(proposal.words)
+        wanted.setdefault((target, "serves"), ("inferred", note[:300]))
+
+
+def _count_category(vocabs: _Vocabularies, summary: CrosswalkSummary, has_category: bool,
+                    mapped_category: bool, wanted: dict) -> None:
+    wanted_category = any(vocabs.is_category(t) for t, _v in wanted)
+    if has_category:
+        summary.by_origin["stated"] += 1
+    elif mapped_category:
+        summary.by_origin["mapped"] += 1
+    elif wanted_category:
+        summary.by_origin["inferred"] += 1
+    if has_category or wanted_category:
+        summary.with_category += 1
+
+
+def _record_changes(sid: str, derived: dict, wanted: dict, summary: CrosswalkSummary,
+                    changes: _LinkChanges) -> None:
+    """Recompute: drop derived links no longer wanted, add missing ones, update notes."""
+    for key, attr in derived.items():
+        want = wanted.pop(key, None)
+        if want is None:
+            changes.gone.append(attr.id)
+            changes.changed.add(sid)
+        elif (attr.origin, attr.origin_note) != want:
+            changes.notes.append({"id": attr.id, "origin": want[0], "origin_note": want[1]})
+            changes.changed.add(sid)
+    for (target, value), (origin, note) in wanted.items():
+        changes.new_rows.append({"id": _attribute_id(sid, target), "taxonomy_term_id": target, "service_id": sid,
+                                 "value": value, "origin": origin, "origin_note": note})
+        summary.links_added[origin] += 1
+        changes.changed.add(sid)
+
+
+def _crosswalk_service(vocabs: _Vocabularies, sid: str, own: list, org_own: list, row, rejected: set,
+                       infer: bool, summary: CrosswalkSummary, changes: _LinkChanges) -> None:
+    kept = [a for a in own if a.origin not in DERIVED]
+    derived = {(a.taxonomy_term_id, a.value): a for a in own if a.origin in DERIVED}
+    have = {a.taxonomy_term_id for a in kept}
+    wanted: dict[tuple[str, str], tuple[str, str]] = {}  # (term, value) -> (origin, note)
+    source_names = _mapped_links(vocabs, sid, [*own, *org_own], have, rejected, summary, wanted)
+    has_category = any(vocabs.is_category(t) for t in have)
+    # Taken before inference adds to ``wanted``: it decides whether inference runs and how it counts.
+    mapped_category = any(vocabs.is_category(t) for t, _v in wanted)
+    if infer and not has_category and not mapped_category and row is not None:
+        _inferred_links(vocabs, sid, row, source_names, rejected, wanted)
+    _count_category(vocabs, summary, has_category, mapped_category, wanted)
+    _record_changes(sid, derived, wanted, summary, changes)
+
+
+def apply_crosswalk(session, service_ids, *, infer: bool = True,
+                    enqueue: bool = True) -> tuple[CrosswalkSummary, set[str]]:
+    """Recompute the mapped and inferred links of these services. Returns the summary and the ids
+    of services whose links changed (their search documents must be rewritten: ``enqueue`` adds
+    their outbox rows here; an import passes False and adds them to its own, one row per service).
+    A link a person rejected (``CrosswalkRejection``) is never made again for that service.
+    Reads plain rows, one query per kind and chunk; new links are inserted in bulk."""
+    service_ids = sorted(set(service_ids))
+    summary = CrosswalkSummary(services=len(service_ids))
+    vocabs = _load_vocabularies(session, infer)
     session.flush()  # the reads below are plain rows: pending ORM changes must be in the database
 
-    changed: set[str] = set()
-    new_rows: list[dict] = []
-    gone: list[str] = []
-    notes: list[dict] = []
-    A = m.Attribute.__table__.c
-    columns = (A.id, A.taxonomy_term_id, A.service_id, A.organization_id, A.value, A.origin, A.origin_note)
+    changes = _LinkChanges()
     for chunk in _chunks(service_ids):
-        attrs: dict[str, list] = defaultdict(list)
-        for attr in session.execute(select(*columns).where(A.service_id.in_(chunk))):
-            attrs[attr.service_id].append(attr)
-        texts = {row.id: row for row in session.execute(
-            select(m.Service.id, m.Service.organization_id, m.Service.name_zh, m.Service.name_en,
-                   m.Service.description_zh, m.Service.description_en).where(m.Service.id.in_(chunk)))}
-        org_attrs: dict[str, list] = defaultdict(list)
-        for attr in session.execute(select(*columns).where(
-                A.organization_id.in_({row.organization_id for row in texts.values()}))):
-            org_attrs[attr.organization_id].append(attr)
-        rejected = set(session.execute(select(CrosswalkRejection.service_id, CrosswalkRejection.taxonomy_term_id)
-                                       .where(CrosswalkRejection.service_id.in_(chunk))).all())
+        attrs, texts, org_attrs, rejected = _read_chunk(session, chunk)
         for sid in chunk:
-            own = attrs.get(sid, [])
-            kept = [a for a in own if a.origin not in DERIVED]
-            derived = {(a.taxonomy_term_id, a.value): a for a in own if a.origin in DERIVED}
-            have = {a.taxonomy_term_id for a in kept}
-            wanted: dict[tuple[str, str], tuple[str, str]] = {}  # (term, value) -> (origin, note)
-            source_names: list[str] = []
             row = texts.get(sid)
-            for attr in [*own, *org_attrs.get(row.organization_id if row else None, [])]:
-                vocab = vocab_of.get(attr.taxonomy_term_id)
-                if vocab is None or vocab in ours:
-                    continue
-                _v, code, zh, en = term_info[attr.taxonomy_term_id]
-                source_names.append(en or zh or code)
-                targets = [(t, v) for t, v in mappings.targets(vocab, code, zh, en)
-                           if vocab_of.get(t) in target_vocab_ok]
-                if not targets:
-                    summary.unmapped_terms[f"{vocab}: {en or zh or code}"] += 1
-                for target, value in targets:
-                    if target not in have and (sid, target) not in rejected:
-                        wanted.setdefault((target, value), ("mapped", f"{vocab}: {en or zh or code}"[:300]))
-            has_category = any(vocab_of.get(t) == "category" for t in have)
-            mapped_category = any(vocab_of.get(t) == "category" for t, _v in wanted)
-            if infer and not has_category and not mapped_category and row is not None:
-                description = "\n".join(t for t in (row.description_zh, row.description_en) if t)
-                name = " ; ".join(t for t in (row.name_zh, row.name_en) if t)
-                for proposal in propose(source_names, name, description, words):
-                    target = categories[proposal.code]
-                    if (sid, target) in rejected:
-                        continue  # a person said no: not proposed again
-                    note = "words: " + ", ".join(proposal.words)
-                    wanted.setdefault((target, "serves"), ("inferred", note[:300]))
-            if has_category:
-                summary.by_origin["stated"] += 1
-            elif mapped_category:
-                summary.by_origin["mapped"] += 1
-            elif any(vocab_of.get(t) == "category" for t, _v in wanted):
-                summary.by_origin["inferred"] += 1
-            if has_category or any(vocab_of.get(t) == "category" for t, _v in wanted):
-                summary.with_category += 1
-            # Recompute: drop derived links no longer wanted, add missing ones, update notes.
-            for key, attr in derived.items():
-                want = wanted.pop(key, None)
-                if want is None:
-                    gone.append(attr.id)
-                    changed.add(sid)
-                elif (attr.origin, attr.origin_note) != want:
-                    notes.append({"id": attr.id, "origin": want[0], "origin_note": want[1]})
-                    changed.add(sid)
-            for (target, value), (origin, note) in wanted.items():
-                new_rows.append({"id": _attribute_id(sid, target), "taxonomy_term_id": target, "service_id": sid,
-                                 "value": value, "origin": origin, "origin_note": note})
-                summary.links_added[origin] += 1
-                changed.add(sid)
-    _write_links(session, gone, notes, new_rows)
-    if changed and enqueue:
-        enqueue_services(session, changed)
-    return summary, changed
+            org_own = org_attrs.get(row.organization_id if row else None, [])
+            _crosswalk_service(vocabs, sid, attrs.get(sid, []), org_own, row, rejected, infer, summary, changes)
+    _write_links(session, changes.gone, changes.notes, changes.new_rows)
+    if changes.changed and enqueue:
+        enqueue_services(session, changes.changed)
+    return summary, changes.changed
 
 
 def _write_links(session, gone: list[str], notes: list[dict], new_rows: list[dict]) -> None:

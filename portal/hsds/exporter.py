@@ -76,10 +76,9 @@ def area_to_row(area) -> dict:
             "latitude": s._number(area.latitude), "longitude": s._number(area.longitude)}
 
 
-def collect(session, *, staff: bool = True) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
-    """(CSV rows per table, JSON objects per API list) for the whole directory."""
-    rows: dict[str, list[dict]] = {kind: [] for kind in HSDS_FIELDS}
-    services = list(session.scalars(select(m.Service).order_by(m.Service.id).options(
+def _load_services(session) -> list:
+    # Eager-load everything the serialisers touch, so the export is a handful of queries, not N+1.
+    return list(session.scalars(select(m.Service).order_by(m.Service.id).options(
         selectinload(m.Service.organization), selectinload(m.Service.schedules),
         selectinload(m.Service.phones), selectinload(m.Service.contacts).selectinload(m.Contact.phones),
         selectinload(m.Service.languages), selectinload(m.Service.cost_options),
@@ -88,45 +87,65 @@ def collect(session, *, staff: bool = True) -> tuple[dict[str, list[dict]], dict
         selectinload(m.Service.attributes).selectinload(m.Attribute.taxonomy_term)
         .selectinload(m.TaxonomyTerm.taxonomy),
         selectinload(m.Service.location_links).selectinload(m.ServiceAtLocation.schedules))))
-    organizations = list(session.scalars(select(m.Organization).order_by(m.Organization.id).options(
+
+
+def _load_organizations(session) -> list:
+    return list(session.scalars(select(m.Organization).order_by(m.Organization.id).options(
         selectinload(m.Organization.phones), selectinload(m.Organization.contacts).selectinload(m.Contact.phones),
         selectinload(m.Organization.attributes).selectinload(m.Attribute.taxonomy_term),
         selectinload(m.Organization.locations).selectinload(m.Location.phones),
         selectinload(m.Organization.locations).selectinload(m.Location.area),
         selectinload(m.Organization.services))))
+
+
+def _add_contacts(rows: dict[str, list[dict]], data: dict) -> None:
+    for contact in data.get("contacts", []):
+        rows["contact"].append(_flat(contact))
+        rows["phone"] += [_flat(p) for p in contact.get("phones", [])]
+
+
+def _add_organization_rows(rows: dict[str, list[dict]], org, staff: bool) -> None:
+    data = s.organization_to_hsds(org, full=True, staff=staff)
+    rows["organization"].append(_flat(data))
+    rows["phone"] += [_flat(p) for p in data.get("phones", [])]
+    _add_contacts(rows, data)
+    for attribute in data.get("attributes", []):
+        rows["attribute"].append(_flat(attribute))
+    for location in data.get("locations", []):
+        rows["location"].append(_flat(location))
+        rows["address"] += location.get("addresses", [])
+        rows["accessibility"] += location.get("accessibility", [])
+        rows["phone"] += [_flat(p) for p in location.get("phones", [])]
+
+
+def _add_service_rows(rows: dict[str, list[dict]], service, staff: bool) -> None:
+    data = s.service_to_hsds(service, staff=staff)
+    rows["service"].append(_flat(data))
+    for link in data.get("service_at_locations", []):
+        rows["service_at_location"].append(_flat(link))
+        rows["schedule"] += [_flat(x) for x in link.get("schedules", [])]
+    rows["schedule"] += [_flat(x) for x in data.get("schedules", [])]
+    rows["phone"] += [_flat(p) for p in data.get("phones", [])]
+    _add_contacts(rows, data)
+    for key, kind in (("languages", "language"), ("cost_options", "cost_option"),
+                      ("required_documents", "required_document"), ("service_areas", "service_area"),
+                      ("attributes", "attribute")):
+        rows[kind] += [_flat(x) for x in data.get(key, [])]
+
+
+def collect(session, *, staff: bool = True) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """(CSV rows per table, JSON objects per API list) for the whole directory."""
+    rows: dict[str, list[dict]] = {kind: [] for kind in HSDS_FIELDS}
+    services = _load_services(session)
+    organizations = _load_organizations(session)
     terms = list(session.scalars(select(m.TaxonomyTerm).order_by(m.TaxonomyTerm.id)
                                  .options(selectinload(m.TaxonomyTerm.taxonomy))))
     areas = list(session.scalars(select(m.Area).order_by(m.Area.id).options(selectinload(m.Area.parent))))
 
     for org in organizations:
-        data = s.organization_to_hsds(org, full=True, staff=staff)
-        rows["organization"].append(_flat(data))
-        rows["phone"] += [_flat(p) for p in data.get("phones", [])]
-        for contact in data.get("contacts", []):
-            rows["contact"].append(_flat(contact))
-            rows["phone"] += [_flat(p) for p in contact.get("phones", [])]
-        for attribute in data.get("attributes", []):
-            rows["attribute"].append(_flat(attribute))
-        for location in data.get("locations", []):
-            rows["location"].append(_flat(location))
-            rows["address"] += location.get("addresses", [])
-            rows["accessibility"] += location.get("accessibility", [])
-            rows["phone"] += [_flat(p) for p in location.get("phones", [])]
+        _add_organization_rows(rows, org, staff)
     for service in services:
-        data = s.service_to_hsds(service, staff=staff)
-        rows["service"].append(_flat(data))
-        for link in data.get("service_at_locations", []):
-            rows["service_at_location"].append(_flat(link))
-            rows["schedule"] += [_flat(x) for x in link.get("schedules", [])]
-        rows["schedule"] += [_flat(x) for x in data.get("schedules", [])]
-        rows["phone"] += [_flat(p) for p in data.get("phones", [])]
-        for contact in data.get("contacts", []):
-            rows["contact"].append(_flat(contact))
-            rows["phone"] += [_flat(p) for p in contact.get("phones", [])]
-        for key, kind in (("languages", "language"), ("cost_options", "cost_option"),
-                          ("required_documents", "required_document"), ("service_areas", "service_area"),
-                          ("attributes", "attribute")):
-            rows[kind] += [_flat(x) for x in data.get(key, [])]
+        _add_service_rows(rows, service, staff)
     # Terms on locations have no place in the nested objects; the attributes table carries them.
     for attribute in session.scalars(select(m.Attribute).where(m.Attribute.location_id.is_not(None))):
         rows["attribute"].append(_flat(s.attribute_to_hsds(attribute, "location", attribute.location_id)))

@@ -241,6 +241,104 @@ def area_codes(session) -> dict[str, str]:
     return out
 
 
+class _SheetRow:
+    """One sheet row's cells looked up by field key, with the header to name in problems."""
+
+    def __init__(self, headers: list[str], column: dict[str, int], number: int, cells: list[str]) -> None:
+        self.headers, self.column, self.number, self.cells = headers, column, number, cells
+
+    def cell(self, key: str) -> str:
+        index = self.column.get(key)
+        return self.cells[index].strip() if index is not None and index < len(self.cells) else ""
+
+    def header(self, key: str) -> str:
+        index = self.column.get(key)
+        return self.headers[index] if index is not None else FIELD_BY_KEY[key].label_zh
+
+
+def _add_service(out: Canonical, row: _SheetRow, report: ImportReport, file: str, org_raw: str,
+                 service_raw: str, service_name: str) -> None:
+    number, cell = row.number, row.cell
+    eligibility = cell("eligibility")
+    gender_raw = cell("gender")
+    gender = _GENDER.get(gender_raw.lower()) if gender_raw else None
+    if gender_raw and gender is None:
+        report.warning(file, number, row.header("gender"), f"not a gender ({gender_raw!r}): kept as words in 服务对象")
+        eligibility = "; ".join(t for t in (eligibility, gender_raw) if t)
+    service = {"id": service_raw, "organization_id": org_raw, "name": service_name,
+               "description": cell("description") or None, "eligibility_description": eligibility or None,
+               "fees_description": cell("fees") or None, "application_process": cell("application_process") or None,
+               "minimum_age": cell("minimum_age") or None, "maximum_age": cell("maximum_age") or None,
+               "gender_eligibility": gender, "url": cell("website") or None, "email": cell("email") or None,
+               "hours_text": cell("hours") or None}
+    out.add("service", file, number, service)
+
+
+def _add_location(out: Canonical, row: _SheetRow, report: ImportReport, file: str, org_name: str,
+                  org_raw: str, service_raw: str, areas: dict[str, str], seen_locations: set[str]) -> None:
+    number, cell = row.number, row.cell
+    address, lat, lon = cell("address"), cell("latitude"), cell("longitude")
+    district = cell("district")
+    area_code = areas.get(district.lower()) if district else None
+    if district and area_code is None:
+        report.warning(file, number, row.header("district"), f"unknown district or street {district!r}: left empty")
+    if not (address or (lat and lon) or area_code):
+        return
+    location_raw = f"sheet:{org_name}:{address or lat + ',' + lon or area_code}"
+    if location_raw not in seen_locations:
+        seen_locations.add(location_raw)
+        out.add("location", file, number, {"id": location_raw, "organization_id": org_raw,
+                                           "latitude": lat or None, "longitude": lon or None,
+                                           "area_code": area_code, "location_type": "physical"})
+        if address or cell("postal_code") or cell("city"):
+            out.add("address", file, number, {"location_id": location_raw, "address_1": address or None,
+                                              "city": cell("city") or None,
+                                              "postal_code": cell("postal_code") or None,
+                                              "address_type": "physical"})
+    out.add("service_at_location", file, number, {"service_id": service_raw, "location_id": location_raw})
+
+
+def _add_hours(out: Canonical, row: _SheetRow, report: ImportReport, file: str, service_raw: str) -> None:
+    hours_text = row.cell("hours")
+    if not hours_text:
+        return
+    windows = parse_hours(hours_text)
+    if windows:
+        for day, opens, closes in windows:
+            out.add("schedule", file, row.number, {"service_id": service_raw, "weekday": str(day),
+                                                   "opens_at": opens.strftime("%H:%M"),
+                                                   "closes_at": closes.strftime("%H:%M")})
+    else:
+        report.warning(file, row.number, row.header("hours"),
+                       f"opening hours not understood ({hours_text[:60]!r}): shown as written")
+
+
+def _add_phones(out: Canonical, row: _SheetRow, file: str, service_raw: str) -> None:
+    phones = row.cell("phone")
+    for number_text in _split_list(phones.replace("/", ",")) if phones else []:
+        out.add("phone", file, row.number, {"service_id": service_raw, "number": number_text})
+
+
+def _add_service_details(out: Canonical, row: _SheetRow, file: str, service_raw: str,
+                         categories: dict[str, str]) -> None:
+    """A free cost option, languages and category terms: none of them is ever a problem."""
+    number, cell = row.number, row.cell
+    fees = cell("fees")
+    if fees and any(word in fees.lower() for word in _FREE):
+        out.add("cost_option", file, number, {"service_id": service_raw, "option": "free", "amount": "0",
+                                              "currency": "CNY"})
+    for name in _split_list(cell("languages")) if cell("languages") else []:
+        out.add("language", file, number, {"service_id": service_raw, "name": name})
+    for label in _split_list(cell("category")) if cell("category") else []:
+        term = categories.get(" ".join(label.lower().split()))
+        if term is None:  # the sheet's own word: an imported term, mapped or inferred by the crosswalk
+            term = f"sheet-term:{label}"
+            out.add("taxonomy_term", file, number, {"id": term, "code": label[:80], "name": label,
+                                                    "taxonomy": SHEET_VOCABULARY})
+        out.add("attribute", file, number, {"link_entity": "service", "link_id": service_raw,
+                                            "taxonomy_term_id": term})
+
+
 def to_canonical(headers: list[str], rows: list[tuple[int, list[str]]], mapping: dict[int, str],
                  report: ImportReport, file: str, *, categories: dict[str, str] | None = None,
                  areas: dict[str, str] | None = None) -> Canonical:
@@ -254,85 +352,26 @@ def to_canonical(headers: list[str], rows: list[tuple[int, list[str]]], mapping:
     seen_orgs: set[str] = set()
     seen_locations: set[str] = set()
     for number, cells in rows:
-        def cell(key: str) -> str:
-            index = column.get(key)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        def header(key: str) -> str:
-            index = column.get(key)
-            return headers[index] if index is not None else FIELD_BY_KEY[key].label_zh
-
-        org_name, service_name = cell("organization_name"), cell("service_name")
+        row = _SheetRow(headers, column, number, cells)
+        org_name, service_name = row.cell("organization_name"), row.cell("service_name")
         missing = [key for key, value in (("organization_name", org_name), ("service_name", service_name)) if not value]
         for key in missing:
-            report.error(file, number, header(key), "missing")
+            report.error(file, number, row.header(key), "missing")
         if missing:
             report.skipped["service"] += 1
             continue
         org_raw = f"sheet:{org_name}"
-        service_raw = cell("service_id") or f"sheet:{org_name}:{service_name}"
+        service_raw = row.cell("service_id") or f"sheet:{org_name}:{service_name}"
         if org_raw not in seen_orgs:
             seen_orgs.add(org_raw)
-            out.add("organization", file, number, {"id": org_raw, "name": org_name, "email": cell("email") or None,
-                                                   "website": cell("website") or None})
-        hours_text = cell("hours")
-        fees = cell("fees")
-        eligibility = cell("eligibility")
-        gender_raw = cell("gender")
-        gender = _GENDER.get(gender_raw.lower()) if gender_raw else None
-        if gender_raw and gender is None:
-            report.warning(file, number, header("gender"), f"not a gender ({gender_raw!r}): kept as words in 服务对象")
-            eligibility = "; ".join(t for t in (eligibility, gender_raw) if t)
-        service = {"id": service_raw, "organization_id": org_raw, "name": service_name,
-                   "description": cell("description") or None, "eligibility_description": eligibility or None,
-                   "fees_description": fees or None, "application_process": cell("application_process") or None,
-                   "minimum_age": cell("minimum_age") or None, "maximum_age": cell("maximum_age") or None,
-                   "gender_eligibility": gender, "url": cell("website") or None, "email": cell("email") or None,
-                   "hours_text": hours_text or None}
-        out.add("service", file, number, service)
-        address, lat, lon = cell("address"), cell("latitude"), cell("longitude")
-        district = cell("district")
-        area_code = areas.get(district.lower()) if district else None
-        if district and area_code is None:
-            report.warning(file, number, header("district"), f"unknown district or street {district!r}: left empty")
-        if address or (lat and lon) or area_code:
-            location_raw = f"sheet:{org_name}:{address or lat + ',' + lon or area_code}"
-            if location_raw not in seen_locations:
-                seen_locations.add(location_raw)
-                out.add("location", file, number, {"id": location_raw, "organization_id": org_raw,
-                                                   "latitude": lat or None, "longitude": lon or None,
-                                                   "area_code": area_code, "location_type": "physical"})
-                if address or cell("postal_code") or cell("city"):
-                    out.add("address", file, number, {"location_id": location_raw, "address_1": address or None,
-                                                      "city": cell("city") or None,
-                                                      "postal_code": cell("postal_code") or None,
-                                                      "address_type": "physical"})
-            out.add("service_at_location", file, number, {"service_id": service_raw, "location_id": location_raw})
-        for number_text in _split_list(cell("phone").replace("/", ",")) if cell("phone") else []:
-            out.add("phone", file, number, {"service_id": service_raw, "number": number_text})
-        if hours_text:
-            windows = parse_hours(hours_text)
-            if windows:
-                for day, opens, closes in windows:
-                    out.add("schedule", file, number, {"service_id": service_raw, "weekday": str(day),
-                                                       "opens_at": opens.strftime("%H:%M"),
-                                                       "closes_at": closes.strftime("%H:%M")})
-            else:
-                report.warning(file, number, header("hours"),
-                               f"opening hours not understood ({hours_text[:60]!r}): shown as written")
-        if fees and any(word in fees.lower() for word in _FREE):
-            out.add("cost_option", file, number, {"service_id": service_raw, "option": "free", "amount": "0",
-                                                  "currency": "CNY"})
-        for name in _split_list(cell("languages")) if cell("languages") else []:
-            out.add("language", file, number, {"service_id": service_raw, "name": name})
-        for label in _split_list(cell("category")) if cell("category") else []:
-            term = categories.get(" ".join(label.lower().split()))
-            if term is None:  # the sheet's own word: an imported term, mapped or inferred by the crosswalk
-                term = f"sheet-term:{label}"
-                out.add("taxonomy_term", file, number, {"id": term, "code": label[:80], "name": label,
-                                                        "taxonomy": SHEET_VOCABULARY})
-            out.add("attribute", file, number, {"link_entity": "service", "link_id": service_raw,
-                                                "taxonomy_term_id": term})
+            out.add("organization", file, number, {"id": org_raw, "name": org_name,
+                                                   "email": row.cell("email") or None,
+                                                   "website": row.cell("website") or None})
+        _add_service(out, row, report, file, org_raw, service_raw, service_name)
+        _add_location(out, row, report, file, org_name, org_raw, service_raw, areas, seen_locations)
+        _add_phones(out, row, file, service_raw)
+        _add_hours(out, row, report, file, service_raw)
+        _add_service_details(out, row, file, service_raw, categories)
     return out
 
 

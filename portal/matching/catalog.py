@@ -309,12 +309,12 @@ def _always_open(windows: dict[int, list[tuple[dt_time, dt_time]]]) -> bool:
         any(o <= _MIDNIGHT and c >= _LAST_MINUTE for o, c in day) for day in windows.values())
 
 
-def _service_facts(session: Session, base: _Base, ids: list[str] | None
-                   ) -> tuple[list[ServiceFacts], dict[str, frozenset], set[str]]:
-    """Facts of the services ``ids`` (every service when None), in id order; with the categories
-    known only by inference and the services whose eligibility is stated only in words."""
-    term_vocab = base.term_vocab
-    service_rows = session.execute(_only(
+_Tags = dict[str, dict[str, tuple[set, set]]]
+_NO_TAGS: tuple[set, set] = (set(), set())
+
+
+def _service_rows(session: Session, ids: list[str] | None) -> list:
+    return session.execute(_only(
         select(m.Service.id, m.Service.organization_id, m.Service.name_zh, m.Service.name_en, m.Service.status,
                m.Service.minimum_age, m.Service.maximum_age, m.Service.gender_eligibility,
                m.Service.residency_required, m.Service.capacity_status, m.Service.wait_weeks,
@@ -322,17 +322,24 @@ def _service_facts(session: Session, base: _Base, ids: list[str] | None
                m.Service.hours_text,
                (m.Service.eligibility_description_zh.is_not(None) | m.Service.eligibility_description_en.is_not(None))
                .label("eligibility_words")), m.Service.id, ids).order_by(m.Service.id)).all()
-    org_ids = None if ids is None else sorted({row.organization_id for row in service_rows})
-    orgs = {row.id: (row.name_zh, row.name_en or "") for row in session.execute(
+
+
+def _organization_names(session: Session, org_ids: list[str] | None) -> dict[str, tuple[str, str]]:
+    return {row.id: (row.name_zh, row.name_en or "") for row in session.execute(
         _only(select(m.Organization.id, m.Organization.name_zh, m.Organization.name_en), m.Organization.id, org_ids))}
 
-    # Per service: vocabulary -> (served codes, only codes).
-    tags: dict[str, dict[str, tuple[set, set]]] = {}
-    org_tags: dict[str, dict[str, tuple[set, set]]] = {}
+
+def _attribute_tags(session: Session, term_vocab: dict, ids: list[str] | None, org_ids: list[str] | None
+                    ) -> tuple[_Tags, _Tags, dict[str, set]]:
+    """Per service and per organization: vocabulary -> (served codes, only codes); with the
+    categories known only by inference."""
+    tags: _Tags = {}
+    org_tags: _Tags = {}
     inferred: dict[str, set] = {}
     attribute = select(m.Attribute.service_id, m.Attribute.organization_id, m.Attribute.taxonomy_term_id,
                        m.Attribute.value, m.Attribute.origin)
     if ids is not None:
+        # Organization-level tags are inherited by the services, so they are needed too.
         attribute = attribute.where(m.Attribute.service_id.in_(ids) | m.Attribute.organization_id.in_(org_ids))
     for row in session.execute(attribute):
         vocab, code = term_vocab.get(row.taxonomy_term_id, (None, None))
@@ -346,7 +353,21 @@ def _service_facts(session: Session, base: _Base, ids: list[str] | None
             continue
         served, only = target.setdefault(vocab, (set(), set()))
         (only if row.value == "only" else served).add(code)
+    return tags, org_tags, inferred
 
+
+def _located_point(base: _Base, row, chain) -> tuple[float, float] | None:
+    if row.latitude is not None and row.longitude is not None:
+        return (row.latitude, row.longitude)
+    # The area's centroid (like Location.point()), else the postal code's; else unknown.
+    centroid = next(((a.latitude, a.longitude) for a in chain if a.latitude is not None and a.longitude is not None), None)
+    if centroid is None and row.postal_code:
+        centroid = base.postal.get(postal_key(row.postal_code))
+    return centroid
+
+
+def _placements(session: Session, base: _Base, ids: list[str] | None) -> tuple[dict[str, set], dict[str, set]]:
+    """Per service: the points it is delivered at, and the districts of its locations."""
     points: dict[str, set] = {}
     districts: dict[str, set] = {}
     placed = session.execute(_only(
@@ -356,77 +377,111 @@ def _service_facts(session: Session, base: _Base, ids: list[str] | None
     ).all()
     for row in placed:
         chain = base.lineage(row.area_id)
-        if row.latitude is not None and row.longitude is not None:
-            points.setdefault(row.service_id, set()).add((row.latitude, row.longitude))
-        else:  # the area's centroid (like Location.point()), else the postal code's; else unknown
-            centroid = next(((a.latitude, a.longitude) for a in chain if a.latitude is not None and a.longitude is not None), None)
-            if centroid is None and row.postal_code:
-                centroid = base.postal.get(postal_key(row.postal_code))
-            if centroid:
-                points.setdefault(row.service_id, set()).add(centroid)
+        point = _located_point(base, row, chain)
+        if point:
+            points.setdefault(row.service_id, set()).add(point)
         district = next((a.id for a in chain if a.level == "district"), None)
         if district is not None:
             districts.setdefault(row.service_id, set()).add(district)
+    return points, districts
 
-    costs: dict[str, set] = {}
-    for sid, kind in session.execute(_only(select(m.CostOption.service_id, m.CostOption.kind), m.CostOption.service_id, ids)):
-        costs.setdefault(sid, set()).add(kind)
-    languages: dict[str, set] = {}
-    for sid, code in session.execute(_only(select(m.Language.service_id, m.Language.code), m.Language.service_id, ids)):
-        languages.setdefault(sid, set()).add(code)
-    served_areas: dict[str, set] = {}
-    for sid, area_id in session.execute(_only(select(m.ServiceArea.service_id, m.ServiceArea.area_id),
-                                              m.ServiceArea.service_id, ids)):
-        if area_id is not None:
-            served_areas.setdefault(sid, set()).add(area_id)
-    # Service-wide opening windows (per weekday), to know what is open around the clock.
+
+def _grouped(session: Session, key_column, value_column, ids: list[str] | None, *,
+             skip_none: bool = False) -> dict[str, set]:
+    groups: dict[str, set] = {}
+    for key, value in session.execute(_only(select(key_column, value_column), key_column, ids)):
+        if not (skip_none and value is None):
+            groups.setdefault(key, set()).add(value)
+    return groups
+
+
+def _opening_windows(session: Session, ids: list[str] | None) -> dict[str, dict[int, list]]:
+    """Service-wide opening windows (per weekday), to know what is open around the clock."""
     windows: dict[str, dict[int, list]] = {}
     for sid, weekday, opens, closes in session.execute(_only(
             select(m.Schedule.service_id, m.Schedule.weekday, m.Schedule.opens_at, m.Schedule.closes_at)
             .where(m.Schedule.service_id.is_not(None), m.Schedule.valid_to.is_(None)), m.Schedule.service_id, ids)):
         windows.setdefault(sid, {}).setdefault(weekday, []).append((opens, closes))
+    return windows
+
+
+def _eligibility_only_in_words(row, own: dict[str, tuple[set, set]]) -> bool:
+    return bool(row.eligibility_words and row.minimum_age is None and row.maximum_age is None
+                and row.gender_eligibility is None and not (own.get("population", _NO_TAGS)[1]
+                                                            or own.get("condition", _NO_TAGS)[1]))
+
+
+@dataclass(frozen=True)
+class _Details:
+    """Per-service lookups gathered in bulk, keyed by service id."""
+    points: dict[str, set]
+    districts: dict[str, set]
+    costs: dict[str, set]
+    languages: dict[str, set]
+    served_areas: dict[str, set]
+    windows: dict[str, dict[int, list]]
+
+
+def _load_details(session: Session, base: _Base, ids: list[str] | None) -> _Details:
+    points, districts = _placements(session, base, ids)
+    costs = _grouped(session, m.CostOption.service_id, m.CostOption.kind, ids)
+    languages = _grouped(session, m.Language.service_id, m.Language.code, ids)
+    served_areas = _grouped(session, m.ServiceArea.service_id, m.ServiceArea.area_id, ids, skip_none=True)
+    return _Details(points, districts, costs, languages, served_areas, _opening_windows(session, ids))
+
+
+def _service_fact(row, base: _Base, orgs: dict[str, tuple[str, str]], own: dict[str, tuple[set, set]],
+                  inherited: dict[str, tuple[set, set]], details: _Details) -> ServiceFacts:
+    def served(vocab):
+        return frozenset(own.get(vocab, _NO_TAGS)[0] | inherited.get(vocab, _NO_TAGS)[0])
+
+    def only(vocab):
+        return frozenset(own.get(vocab, _NO_TAGS)[1] | inherited.get(vocab, _NO_TAGS)[1])
+
+    hours = (row.hours_text or "").lower()
+    org_zh, org_en = orgs.get(row.organization_id, ("", ""))
+    return ServiceFacts(
+        id=row.id, organization_id=row.organization_id,
+        name_zh=row.name_zh or "", name_en=row.name_en or "",
+        organization_name_zh=org_zh or "", organization_name_en=org_en or "",
+        status=row.status,
+        # A term linked as "only" still says what the service is (e.g. a category).
+        categories=_with_broader(served("category") | only("category"), base.broader),
+        care_stages=served("care_stage") | only("care_stage"),
+        populations_only=only("population"), conditions_only=only("condition"),
+        populations_served=served("population"), conditions_served=served("condition"),
+        delivery_modes=served("delivery_mode") | only("delivery_mode"),
+        minimum_age=row.minimum_age, maximum_age=row.maximum_age,
+        gender_eligibility=row.gender_eligibility, residency_required=row.residency_required,
+        service_area_ids=frozenset(details.served_areas.get(row.id, ())),
+        location_district_ids=frozenset(details.districts.get(row.id, ())),
+        points=tuple(sorted(details.points.get(row.id, ()))),
+        capacity_status=row.capacity_status, wait_weeks=row.wait_weeks,
+        accepts_referrals=row.accepts_referrals,
+        cost_kinds=frozenset(details.costs.get(row.id, ())),
+        languages=frozenset(details.languages.get(row.id, ())),
+        interpretation=bool(row.interpretation_services), verified_on=row.verified_on,
+        always_open=_always_open(details.windows.get(row.id, {})) or any(w in hours for w in _ALWAYS_WORDS),
+    )
+
+
+def _service_facts(session: Session, base: _Base, ids: list[str] | None
+                   ) -> tuple[list[ServiceFacts], dict[str, frozenset], set[str]]:
+    """Facts of the services ``ids`` (every service when None), in id order; with the categories
+    known only by inference and the services whose eligibility is stated only in words."""
+    service_rows = _service_rows(session, ids)
+    org_ids = None if ids is None else sorted({row.organization_id for row in service_rows})
+    orgs = _organization_names(session, org_ids)
+    tags, org_tags, inferred = _attribute_tags(session, base.term_vocab, ids, org_ids)
+    details = _load_details(session, base, ids)
 
     services = []
     in_words: set[str] = set()
-    empty = (set(), set())
     for row in service_rows:
         own = tags.get(row.id, {})
-        inherited = org_tags.get(row.organization_id, {})
-        if row.eligibility_words and row.minimum_age is None and row.maximum_age is None \
-                and row.gender_eligibility is None and not (own.get("population", empty)[1]
-                                                            or own.get("condition", empty)[1]):
+        if _eligibility_only_in_words(row, own):
             in_words.add(row.id)
-
-        def served(vocab):
-            return frozenset(own.get(vocab, empty)[0] | inherited.get(vocab, empty)[0])
-
-        def only(vocab):
-            return frozenset(own.get(vocab, empty)[1] | inherited.get(vocab, empty)[1])
-
-        hours = (row.hours_text or "").lower()
-        org_zh, org_en = orgs.get(row.organization_id, ("", ""))
-        services.append(ServiceFacts(
-            id=row.id, organization_id=row.organization_id,
-            name_zh=row.name_zh or "", name_en=row.name_en or "",
-            organization_name_zh=org_zh or "", organization_name_en=org_en or "",
-            status=row.status,
-            # A term linked as "only" still says what the service is (e.g. a category).
-            categories=_with_broader(served("category") | only("category"), base.broader),
-            care_stages=served("care_stage") | only("care_stage"),
-            populations_only=only("population"), conditions_only=only("condition"),
-            populations_served=served("population"), conditions_served=served("condition"),
-            delivery_modes=served("delivery_mode") | only("delivery_mode"),
-            minimum_age=row.minimum_age, maximum_age=row.maximum_age,
-            gender_eligibility=row.gender_eligibility, residency_required=row.residency_required,
-            service_area_ids=frozenset(served_areas.get(row.id, ())),
-            location_district_ids=frozenset(districts.get(row.id, ())),
-            points=tuple(sorted(points.get(row.id, ()))),
-            capacity_status=row.capacity_status, wait_weeks=row.wait_weeks,
-            accepts_referrals=row.accepts_referrals,
-            cost_kinds=frozenset(costs.get(row.id, ())), languages=frozenset(languages.get(row.id, ())),
-            interpretation=bool(row.interpretation_services), verified_on=row.verified_on,
-            always_open=_always_open(windows.get(row.id, {})) or any(w in hours for w in _ALWAYS_WORDS),
-        ))
+        services.append(_service_fact(row, base, orgs, own, org_tags.get(row.organization_id, {}), details))
     return services, {sid: frozenset(codes) for sid, codes in inferred.items()}, in_words
 
 

@@ -134,26 +134,29 @@ def _flag(value: Any, errors: list[Part]) -> bool:
     return False
 
 
-def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | None, dict[str, list[Part]]]:
-    """A profile, or ``(None, {field: [errors]})``. Unknown keys are ignored by the caller's choice."""
-    errors: dict[str, list[Part]] = {name: [] for name in FIELDS}
-
-    needs = _codes(raw.get("needs"), vocab.categories, errors["needs"], vocab.labels.get("category"))
-    if errors["needs"]:
+def _parse_needs(raw: Mapping[str, Any], vocab: Vocabulary, errors: list[Part]) -> tuple[str, ...]:
+    needs = _codes(raw.get("needs"), vocab.categories, errors, vocab.labels.get("category"))
+    if errors:
         # Say what would have been understood: every valid code (the API answers with them too).
-        errors["needs"].append(_error(N_("Valid needs: %(codes)s."), codes=", ".join(sorted(vocab.categories))))
-    if not needs and not errors["needs"]:
-        errors["needs"].append(_error(N_("Choose at least one need.")))
+        errors.append(_error(N_("Valid needs: %(codes)s."), codes=", ".join(sorted(vocab.categories))))
+    if not needs and not errors:
+        errors.append(_error(N_("Choose at least one need.")))
     if len(needs) > MAX_NEEDS:
-        errors["needs"].append(_error(N_("Choose at most %(max)d needs."), max=MAX_NEEDS))
+        errors.append(_error(N_("Choose at most %(max)d needs."), max=MAX_NEEDS))
+    return needs
 
-    area_id = None
+
+def _parse_area(raw: Mapping[str, Any], vocab: Vocabulary, errors: list[Part]) -> str | None:
     area = raw.get("area")
-    if not _blank(area):
-        if not isinstance(area, str) or area.strip() not in vocab.area_ids:
-            errors["area"].append(_error(N_("Unknown district or street.")))
-        else:
-            area_id = vocab.area_ids[area.strip()]
+    if _blank(area):
+        return None
+    if not isinstance(area, str) or area.strip() not in vocab.area_ids:
+        errors.append(_error(N_("Unknown district or street.")))
+        return None
+    return vocab.area_ids[area.strip()]
+
+
+def _parse_point(raw: Mapping[str, Any], errors: dict[str, list[Part]]) -> tuple[float, float] | None:
     point_raw = raw.get("point")
     lat_raw, lon_raw = raw.get("latitude"), raw.get("longitude")
     if isinstance(point_raw, Mapping):
@@ -166,21 +169,38 @@ def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | 
         errors["longitude"].append(_error(N_("Longitude must be between -180 and 180.")))
     if (lat is None) != (lon is None) and not errors["latitude"] and not errors["longitude"]:
         errors["latitude" if lat is None else "longitude"].append(_error(N_("Enter both latitude and longitude.")))
-    point = (lat, lon) if lat is not None and lon is not None else None
+    return (lat, lon) if lat is not None and lon is not None else None
+
+
+def _parse_place(raw: Mapping[str, Any], vocab: Vocabulary, errors: dict[str, list[Part]]
+                 ) -> tuple[str | None, tuple[float, float] | None]:
+    area_id = _parse_area(raw, vocab, errors["area"])
+    point = _parse_point(raw, errors)
     if area_id is None and point is None and not any(errors[k] for k in ("area", "latitude", "longitude")):
         errors["area"].append(_error(N_("Say where the client lives: a district or street, or a point.")))
+    return area_id, point
 
+
+def _parse_travel(raw: Mapping[str, Any], errors: dict[str, list[Part]]) -> float | int | None:
+    # Errors go under whichever name the caller used, so forms and the API can point at their own field.
     travel_key = "max_km" if not _blank(raw.get("max_km")) else "travel_km"
     travel_errors = errors.setdefault(travel_key, [])
     travel = _number(raw.get(travel_key), travel_errors)
     if travel is not None and not 0 < travel <= MAX_TRAVEL_KM:
         travel_errors.append(_error(N_("The travel limit must be more than 0 and at most %(max)d km."),
-                                          max=MAX_TRAVEL_KM))
-    age = _number(raw.get("age"), errors["age"], integer=True)
-    if age is not None and not 0 <= age <= MAX_AGE:
-        errors["age"].append(_error(N_("Age must be between 0 and 130.")))
+                                    max=MAX_TRAVEL_KM))
+    return travel
 
-    profile_fields = dict(
+
+def _parse_age(raw: Mapping[str, Any], errors: list[Part]) -> int | None:
+    age = _number(raw.get("age"), errors, integer=True)
+    if age is not None and not 0 <= age <= MAX_AGE:
+        errors.append(_error(N_("Age must be between 0 and 130.")))
+    return age
+
+
+def _parse_preferences(raw: Mapping[str, Any], vocab: Vocabulary, errors: dict[str, list[Part]]) -> dict[str, Any]:
+    return dict(
         remote_ok=_flag(raw.get("remote_ok"), errors["remote_ok"]),
         gender=_choice(raw.get("gender"), GENDERS, errors["gender"]),
         conditions=frozenset(_codes(raw.get("conditions"), vocab.conditions, errors["conditions"],
@@ -194,6 +214,16 @@ def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | 
         care_stage=_choice(raw.get("care_stage"), vocab.care_stages, errors["care_stage"],
                            vocab.labels.get("care_stage")),
     )
+
+
+def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | None, dict[str, list[Part]]]:
+    """A profile, or ``(None, {field: [errors]})``. Unknown keys are ignored by the caller's choice."""
+    errors: dict[str, list[Part]] = {name: [] for name in FIELDS}
+    needs = _parse_needs(raw, vocab, errors["needs"])
+    area_id, point = _parse_place(raw, vocab, errors)
+    travel = _parse_travel(raw, errors)
+    age = _parse_age(raw, errors["age"])
+    profile_fields = _parse_preferences(raw, vocab, errors)
     errors = {k: v for k, v in errors.items() if v}
     if errors:
         return None, errors

@@ -225,12 +225,35 @@ def search(source, params: SearchParams, today: date | None = None,
     today = today or (params.now.date() if params.now else date.today())
     query = plan(params.q)
     result = SearchResult(params=params, notices=list(query.notices))
+    base = _base_docs(snap, params)
+    clause_sets = _correct_clauses(snap, query, base, params, vocabulary, result)
+    result.highlight_words = query.words
+    text = _text_docs(clause_sets, base, result)
+
+    filters = _filter_sets(snap, params)
+    if params.open_now and params.now is None:
+        result.notices.append(("open_now_unavailable", {}))
+    matched = _all_but(filters, None, text)
+    result.total = matched.bit_count()
+    result.facets = _facets(snap, params, filters, text)
+    if result.total == 0 and filters:
+        result.drop_suggestions = _drop_suggestions(params, filters, text)
+    _fill_page(snap, params, today, result, matched, clause_sets)
+    return result
+
+
+def _base_docs(snap: Snapshot, params: SearchParams) -> int:
     base = snap.visible
     if params.organization_id:
         base &= snap.word("organization_id", params.organization_id)
     if params.restrict is not None:
         base &= snap.docs_for(params.restrict)
+    return base
 
+
+def _correct_clauses(snap: Snapshot, query, base: int, params: SearchParams,
+                     vocabulary: tuple[str, ...], result: SearchResult) -> list:
+    """Clause sets for the query, with ``query.clauses`` rewritten in place where corrected."""
     clause_sets = [_clause_sets(snap, c) for c in query.clauses]
     # A word nothing contains: try what it probably meant (pinyin, a typo, a homophone).
     corrected_text = params.q
@@ -245,35 +268,32 @@ def search(source, params: SearchParams, today: date | None = None,
     if corrected_text != params.q:
         result.corrected_query = corrected_text
         result.notices.append(("corrected", {"original": params.q, "corrected": corrected_text}))
-    result.highlight_words = query.words
+    return clause_sets
 
-    if clause_sets:
-        text = base
+
+def _text_docs(clause_sets: list, base: int, result: SearchResult) -> int:
+    if not clause_sets:
+        return base
+    text = base
+    for sets in clause_sets:
+        text &= sets.any
+    # Nothing has every word: rather than an empty page, show what has some of them.
+    if not text and len(clause_sets) > 1:
+        text = 0
         for sets in clause_sets:
-            text &= sets.any
-        if not text and len(clause_sets) > 1:
-            text = 0
-            for sets in clause_sets:
-                text |= sets.any
-            text &= base
-            if text:
-                result.relaxed = True
-                result.notices.append(("matched_some_words", {}))
-    else:
-        text = base
+            text |= sets.any
+        text &= base
+        if text:
+            result.relaxed = True
+            result.notices.append(("matched_some_words", {}))
+    return text
 
-    filters = _filter_sets(snap, params)
-    if params.open_now and params.now is None:
-        result.notices.append(("open_now_unavailable", {}))
-    matched = _all_but(filters, None, text)
-    result.total = matched.bit_count()
-    result.facets = _facets(snap, params, filters, text)
-    if result.total == 0 and filters:
-        result.drop_suggestions = _drop_suggestions(params, filters, text)
 
-    # The page.
+def _fill_page(snap: Snapshot, params: SearchParams, today: date, result: SearchResult,
+               matched: int, clause_sets: list) -> None:
     per_page = params.per_page
     pages = max(1, math.ceil(result.total / per_page))
+    # A page past the end (e.g. after a filter narrowed the result) shows the last one instead.
     if params.page > pages:
         params = replace(params, page=pages)
         result.params = params
@@ -293,13 +313,12 @@ def search(source, params: SearchParams, today: date | None = None,
         ranked = _nearest(snap, matched, origin, start + per_page, relevance)[start:]
         result.hits = [Hit(snap.service_id(doc), doc, None if d == math.inf else round(d, 2))
                        for d, doc in ranked]
-        return result
+        return
     order = _recency_slices(snap, static, static_first=False) if params.sort == "verified" else relevance
     docs = bits.page(matched, order, start, per_page)
     result.hits = [Hit(snap.service_id(doc), doc,
                        None if origin is None or (d := _doc_distance(snap, doc, origin)) is None else round(d, 2))
                    for doc in docs]
-    return result
 
 
 def _facets(snap: Snapshot, params: SearchParams, filters: dict[str, int], text: int) -> dict[str, dict[str, int]]:

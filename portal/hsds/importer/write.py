@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -56,6 +57,17 @@ class _Values:
 def _chunks(items: list, size: int = 500):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+@dataclass
+class _Vocabularies:
+    """The stored vocabularies and terms, kept current while imported terms are placed, so later
+    terms of a dataset find the ones placed before them."""
+    by_name: dict
+    known_ids: set
+    has_terms: set
+    existing_terms: dict
+    by_code: dict
 
 
 class Writer:
@@ -185,57 +197,66 @@ class Writer:
     def write_taxonomies(self) -> None:
         self._upsert("taxonomy", self.b.valid("taxonomy"))
         by_name = {t.name: t for t in self.session.scalars(select(m.Taxonomy))}
-        has_terms = set(self.session.scalars(select(m.Taxonomy.name).join(m.TaxonomyTerm).distinct()))
-        known_ids = {t.id for t in by_name.values()}
-
-        def taxonomy_for(name: str | None, ident: str | None) -> str:
-            if ident in known_ids:
-                return ident
-            name = name or IMPORTED_VOCABULARY
-            if name not in by_name:
-                taxonomy = m.Taxonomy(id=ident or clean.content_id("taxonomy", name), name=name,
-                                      description="Imported from an HSDS dataset" if name == IMPORTED_VOCABULARY else None)
-                self.session.add(taxonomy)
-                self.session.flush()
-                by_name[name] = taxonomy
-                known_ids.add(taxonomy.id)
-                self.report.created["taxonomy"] += 1
-            return by_name[name].id
-
-        existing_terms = self._load(m.TaxonomyTerm, [r.id for r in self.b.valid("taxonomy_term")])
-        by_code = {(t.taxonomy_id, t.code): t.id for t in self.session.scalars(select(m.TaxonomyTerm))}
-        recs = []
-        for rec in self.b.valid("taxonomy_term"):
-            vocabulary = rec.values["_vocabulary"]
-            tax_id = taxonomy_for(vocabulary, rec.values["_taxonomy_id"])
-            vocabulary = next(n for n, t in by_name.items() if t.id == tax_id)
-            if rec.id not in existing_terms:
-                match = by_code.get((tax_id, rec.values["code"]))
-                if match is not None:
-                    self.b.term_remap[rec.id] = match
-                    rec.id = match
-                elif vocabulary in CONTROLLED and vocabulary in has_terms:
-                    # Our controlled vocabularies only change by hand; new codes go to "imported".
-                    tax_id = taxonomy_for(IMPORTED_VOCABULARY, None)
-                    vocabulary = IMPORTED_VOCABULARY
-                    match = by_code.get((tax_id, rec.values["code"]))
-                    if match is not None:
-                        self.b.term_remap[rec.id] = match
-                        rec.id = match
-            if rec.id not in existing_terms and rec.id not in self.b.term_remap.values():
-                label = rec.values["name_en"] or rec.values["name_zh"]
-                self.report.created_terms.append(f"{vocabulary}: {rec.values['code']} {label}")
-                self.report.warning(rec.file, rec.row, None,
-                                    f"new taxonomy term {rec.values['code']!r} ({label}) created in "
-                                    f"vocabulary {vocabulary!r}")
-            rec.values["taxonomy_id"] = tax_id
-            by_code[(tax_id, rec.values["code"])] = rec.id
-            recs.append(rec)
+        state = _Vocabularies(
+            by_name=by_name,
+            known_ids={t.id for t in by_name.values()},
+            has_terms=set(self.session.scalars(select(m.Taxonomy.name).join(m.TaxonomyTerm).distinct())),
+            existing_terms=self._load(m.TaxonomyTerm, [r.id for r in self.b.valid("taxonomy_term")]),
+            by_code={(t.taxonomy_id, t.code): t.id for t in self.session.scalars(select(m.TaxonomyTerm))})
+        recs = [self._place_term(state, rec) for rec in self.b.valid("taxonomy_term")]
         unique = {}
         for rec in recs:
             unique.setdefault(rec.id, rec)
         self._upsert("taxonomy_term", list(unique.values()))
         # Parents after every term exists (a term may name a parent listed after it).
+        self._link_parents(unique)
+
+    def _taxonomy_for(self, state: _Vocabularies, name: str | None, ident: str | None) -> str:
+        if ident in state.known_ids:
+            return ident
+        name = name or IMPORTED_VOCABULARY
+        if name not in state.by_name:
+            taxonomy = m.Taxonomy(id=ident or clean.content_id("taxonomy", name), name=name,
+                                  description="Imported from an HSDS dataset" if name == IMPORTED_VOCABULARY else None)
+            self.session.add(taxonomy)
+            self.session.flush()
+            state.by_name[name] = taxonomy
+            state.known_ids.add(taxonomy.id)
+            self.report.created["taxonomy"] += 1
+        return state.by_name[name].id
+
+    def _place_term(self, state: _Vocabularies, rec: Rec) -> Rec:
+        """Put the term in its vocabulary, reusing a stored term of the same code (``term_remap``)."""
+        tax_id = self._taxonomy_for(state, rec.values["_vocabulary"], rec.values["_taxonomy_id"])
+        vocabulary = next(n for n, t in state.by_name.items() if t.id == tax_id)
+        if rec.id not in state.existing_terms:
+            tax_id, vocabulary = self._match_code(state, rec, tax_id, vocabulary)
+        if rec.id not in state.existing_terms and rec.id not in self.b.term_remap.values():
+            label = rec.values["name_en"] or rec.values["name_zh"]
+            self.report.created_terms.append(f"{vocabulary}: {rec.values['code']} {label}")
+            self.report.warning(rec.file, rec.row, None,
+                                f"new taxonomy term {rec.values['code']!r} ({label}) created in "
+                                f"vocabulary {vocabulary!r}")
+        rec.values["taxonomy_id"] = tax_id
+        state.by_code[(tax_id, rec.values["code"])] = rec.id
+        return rec
+
+    def _match_code(self, state: _Vocabularies, rec: Rec, tax_id: str, vocabulary: str) -> tuple[str, str]:
+        match = state.by_code.get((tax_id, rec.values["code"]))
+        if match is not None:
+            self.b.term_remap[rec.id] = match
+            rec.id = match
+        elif vocabulary in CONTROLLED and vocabulary in state.has_terms:
+            # Our controlled vocabularies only change by hand; new codes go to "imported".
+            tax_id = self._taxonomy_for(state, IMPORTED_VOCABULARY, None)
+            vocabulary = IMPORTED_VOCABULARY
+            match = state.by_code.get((tax_id, rec.values["code"]))
+            if match is not None:
+                self.b.term_remap[rec.id] = match
+                rec.id = match
+        return tax_id, vocabulary
+
+    def _link_parents(self, unique: dict[str, Rec]) -> None:
         parents = {}
         for rec in unique.values():
             parent = rec.values.get("_parent")

@@ -64,15 +64,35 @@ class ScheduleBuilder(BuilderBase):
             self.drop_row(row, "schedule", "belongs to no service or service-at-location", None,
                           listed=self.report.dropped["schedule: belongs to no service or service-at-location"] < 50)
             return
-        free_text = False
+        opens_raw, closes_raw, valid_from, valid_to, free_text = self._time_columns(data)
+        entries, days, windows, description, read_freely = self._entries(row, opens_raw, closes_raw)
+        free_text = free_text or read_freely
+        closed_day = entries is None and days and _blank(opens_raw) and _blank(closes_raw) and _blank(description)
+        original = self._original(data) if free_text or entries is None else None
+        if free_text or (entries is None and not closed_day):
+            self._keep_text(parents, original)
+        if entries is None:
+            self._drop_unread(row, original, closed_day, days, windows)
+            return
+        self._store_entries(row, parents, entries, free_text, valid_from, valid_to)
+
+    @staticmethod
+    def _time_columns(data: dict) -> tuple:
+        """(opens, closes, valid_from, valid_to, free_text) as the row really means them."""
         opens_raw, closes_raw = data.get("opens_at"), data.get("closes_at")
         valid_from, valid_to = data.get("valid_from"), data.get("valid_to")
         if _blank(opens_raw) and _blank(closes_raw) and not (_blank(valid_from) and _blank(valid_to)):
             try:  # times written into the date columns (ORServices 2.0 exports)
                 clean.day(valid_from), clean.day(valid_to)
             except Invalid:
-                opens_raw, closes_raw, valid_from, valid_to = valid_from, valid_to, None, None
-                free_text = True
+                return valid_from, valid_to, None, None, True
+        return opens_raw, closes_raw, valid_from, valid_to, False
+
+    def _entries(self, row: Row, opens_raw, closes_raw) -> tuple:
+        """(entries or None, days, windows, description, free_text): the weekly rows the schedule
+        row can be read as, from its day, time and description columns."""
+        data = row.data
+        free_text = False
         self._free_days = False
         days, day_text_windows = self._days(row)
         if day_text_windows is not None or self._free_days:
@@ -94,22 +114,21 @@ class ScheduleBuilder(BuilderBase):
             entries = [(day, opens, closes) for day in days for opens, closes in windows]
         else:
             entries = None
-        closed_day = entries is None and days and _blank(opens_raw) and _blank(closes_raw) and _blank(description)
-        original = self._original(data) if free_text or entries is None else None
-        if free_text or (entries is None and not closed_day):
-            self._keep_text(parents, original)
-        if entries is None:
-            if _blank(original):
-                self.report.drop("schedule", "empty")
-            elif closed_day:
-                self.report.drop("schedule", "a day with no hours (closed)")
-            else:
-                reason = ("not a weekly schedule (text kept on the service)" if days == [] else
-                          "no weekday (text kept on the service)" if days is None and windows else NOT_UNDERSTOOD)
-                self.drop_row(row, "schedule", reason, None,
-                              listed=self.report.dropped[f"schedule: {reason}"] < 200)
-            return
-        notes = None
+        return entries, days, windows, description, free_text
+
+    def _drop_unread(self, row: Row, original, closed_day, days, windows) -> None:
+        if _blank(original):
+            self.report.drop("schedule", "empty")
+        elif closed_day:
+            self.report.drop("schedule", "a day with no hours (closed)")
+        else:
+            reason = ("not a weekly schedule (text kept on the service)" if days == [] else
+                      "no weekday (text kept on the service)" if days is None and windows else NOT_UNDERSTOOD)
+            self.drop_row(row, "schedule", reason, None,
+                          listed=self.report.dropped[f"schedule: {reason}"] < 200)
+
+    def _store_entries(self, row: Row, parents, entries, free_text: bool, valid_from, valid_to) -> None:
+        data = row.data
         if "weekday" in data or "byday" in data or "freq" in data:
             notes = self.val(row, "notes", clean.one_line, 300) or self.val(row, "description", clean.one_line, 300)
         else:
@@ -117,6 +136,8 @@ class ScheduleBuilder(BuilderBase):
         base = {"notes": notes, "valid_from": self._date(row, "valid_from", valid_from),
                 "valid_to": self._date(row, "valid_to", valid_to)}
         raw_id = data.get("id")
+        # One source id cannot name several weekly rows: fanned-out or text-read rows get ids
+        # made from their content.
         single = len(entries) == 1 and len(parents) == 1
         for kind, pid in parents:
             for day, opens, closes in entries:
