@@ -38,6 +38,9 @@ class SessionContext:
     catalog_stale: bool = False
     catalog_service_ids: set = field(default_factory=set)  # services to re-read into the catalogue
     catalog_full: bool = False  # a change the catalogue cannot take service by service (terms, areas)
+    # kept for the flush under way: (flush, the service ids it alters), worked out once for the
+    # search outbox and the matching catalogue (search/outbox.py changed_service_ids)
+    flush_services: tuple | None = None
 
     def forget_transaction(self) -> None:
         """A rollback: nothing flushed in the transaction happened, so nothing is pending."""

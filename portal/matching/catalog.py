@@ -3,7 +3,7 @@
 Loading reads a handful of flat queries (no ORM objects: far cheaper than walking relationships;
 about 12 s at 100k services). The cached copy is brought up to date when:
 - this process commits a change to directory records: a session listener notes the services the
-  change touches (the search outbox's ``service_ids_for``) and the next use re-reads only those
+  change touches (the search outbox's ``changed_service_ids``) and the next use re-reads only those
   (``refresh_catalog`` + ``Directory.updated``: milliseconds); terms, taxonomies, areas and bulk
   flushes (imports) load it again in full;
 - another process did: a cheap signature (row counts and latest ``updated_at`` of the directory
@@ -21,7 +21,6 @@ from datetime import time as dt_time
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from ..common import UUIDMixin, new_uuid
 from ..directory import models as m
 from ..session_context import context_of
 from .engine import AreaFacts, Directory, ServiceFacts
@@ -125,14 +124,9 @@ def _note_directory_change(session: Session, flush_context, instances) -> None:
     if len(changed) > INCREMENTAL_UP_TO or any(isinstance(obj, _WHOLE) for obj in changed):
         context.catalog_full = True
         return
-    from ..search.outbox import service_ids_for  # the same "which services does this change" as the index
+    from ..search.outbox import changed_service_ids  # the index's own answer, computed once per flush
 
-    with session.no_autoflush:
-        for obj in changed:
-            if isinstance(obj, UUIDMixin) and obj.id is None:
-                obj.id = new_uuid()
-            context.catalog_service_ids |= service_ids_for(session, obj)
-    context.catalog_service_ids.discard(None)
+    context.catalog_service_ids |= changed_service_ids(session, flush_context)
 
 
 @event.listens_for(Session, "after_commit")

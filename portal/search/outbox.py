@@ -65,15 +65,13 @@ def _service_ids_for(session: Session, obj) -> set[str]:
     return set()
 
 
-# The services whose documents a change of ``obj`` alters: also what the matching catalogue re-reads.
-service_ids_for = _service_ids_for
-
-
-@event.listens_for(Session, "before_flush")
-def _enqueue(session: Session, flush_context, instances) -> None:
+def changed_service_ids(session: Session, flush_context) -> set[str]:
+    """The services whose documents the flush under way alters: what the search outbox enqueues and
+    what the matching catalogue re-reads. Worked out once per flush (it may query the database),
+    whichever of the two listeners asks first."""
     context = context_of(session)
-    if context.skip_outbox:
-        return
+    if context.flush_services is not None and context.flush_services[0] is flush_context:
+        return context.flush_services[1]
     # New rows get their UUID at INSERT time, which is after this hook: give it to them now so the
     # outbox can name them (a service created without an explicit id would otherwise be missed).
     for obj in session.new:
@@ -86,6 +84,21 @@ def _enqueue(session: Session, flush_context, instances) -> None:
         with session.no_autoflush:
             ids |= _service_ids_for(session, obj)
     ids.discard(None)
+    context.flush_services = (flush_context, ids)
+    return ids
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _forget_flush(session: Session, flush_context) -> None:
+    context_of(session).flush_services = None  # do not keep the finished flush alive
+
+
+@event.listens_for(Session, "before_flush")
+def _enqueue(session: Session, flush_context, instances) -> None:
+    context = context_of(session)
+    if context.skip_outbox:
+        return
+    ids = changed_service_ids(session, flush_context)
     if ids:
         now = utcnow()
         session.add_all(IndexOutbox(service_id=sid, enqueued_at=now) for sid in sorted(ids))
