@@ -10,21 +10,15 @@ from sqlalchemy import func, select
 
 from portal.directory import models as m
 from portal.extensions import db
-from portal.hsds.importer import finish_import, import_dataset
 from portal.hsds.importer.clean import canonical_id
 from tests.paths import HSDS_DIR, REAL_DIR, needs_real
+from tests.helpers import import_into as run
 
 ILAO = REAL_DIR / "ilao-hsds-1.1" / "tmp"
 OHANA_CSV = REAL_DIR / "ohana-smc-sample" / "data" / "sample-csv"
 SAMPLE_11 = REAL_DIR / "hsds-1.1-sample-datapackage" / "all_resources"
 UK_EXAMPLES = REAL_DIR / "oruk-uk-profile" / "examples"
 
-
-def run(app, path, **kwargs):
-    with app.app_context():
-        report = import_dataset(db.session, path, **kwargs)
-        finish_import(db.session, report)
-        return report
 
 
 def sid(raw: str) -> str:

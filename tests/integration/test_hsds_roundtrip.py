@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.directory import models as m
 from portal.extensions import db
 from portal.hsds.exporter import export_directory
-from portal.hsds.importer import finish_import, import_dataset
+from tests.helpers import import_into as _import
 
 SNAPSHOT_MODELS = (m.Taxonomy, m.TaxonomyTerm, m.Organization, m.Location, m.Service, m.ServiceAtLocation,
                    m.Schedule, m.Phone, m.Contact, m.Language, m.CostOption, m.RequiredDocument,
@@ -49,12 +49,6 @@ def directory_snapshot(session) -> dict[str, list[tuple]]:
         snapshot[model.__tablename__] = sorted(rows, key=repr)
     return snapshot
 
-
-def _import(app, path, **kwargs):
-    with app.app_context():
-        report = import_dataset(db.session, path, **kwargs)
-        finish_import(db.session, report)
-        return report
 
 
 def _assert_same(before: dict, after: dict) -> None:

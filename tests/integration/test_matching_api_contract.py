@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.matching.models import UnmetNeed
 
-from .test_matching_views import bearer
+from tests.helpers import bearer
 
 
 @pytest.fixture

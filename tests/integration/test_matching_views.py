@@ -11,6 +11,7 @@ from portal.matching.models import UnmetNeed
 from seed.loader import seed_id
 
 from ..conftest import csrf_token
+from tests.helpers import bearer
 
 MMT_JIANGBIN = seed_id("service", "mmt-jiangbin/mmt")
 JOBS_JIANGBIN = seed_id("service", "jobs-jiangbin/employment_guidance")
@@ -254,15 +255,6 @@ def test_a_service_closed_after_a_match_disappears_from_the_next_one(app, client
 
 # --- the API -------------------------------------------------------------------------------------
 
-def bearer(app, email="worker@demo.local"):
-    from portal.accounts.models import User
-    from portal.accounts.operations import create_token
-
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        _token, secret = create_token(user, days=1)
-        db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def test_api_needs_a_bearer_token_and_ignores_the_session(client, login_as):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
-from portal.accounts.operations import create_token, create_user
+from portal.accounts.operations import create_user
 from portal.common import as_aware, today, utcnow
 from portal.extensions import db
 from portal.referrals import operations
@@ -18,16 +18,10 @@ from portal.referrals.models import FollowUp, Referral
 
 from ..conftest import login
 from ..referral_helpers import MMT_ORG, MMT_SERVICE, PHONE, latest_referral, make_unrelated_org, send_referral, token_from
+from tests.helpers import bearer as _headers
 
 UTC = timezone.utc
 
-
-def _headers(app, email: str) -> dict:
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        _row, secret = create_token(user, 30)
-        db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _body(**overrides) -> dict:

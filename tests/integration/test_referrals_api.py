@@ -6,21 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.accounts.models import User
-from portal.accounts.operations import create_token
 from portal.common import today
 from portal.extensions import db
 from portal.referrals.models import Referral, ReferralEvent
 
 from ..referral_helpers import MMT_ORG, MMT_SERVICE, PHONE, make_unrelated_org
+from tests.helpers import bearer as _token
 
-
-def _token(app, email: str) -> dict:
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        _row, secret = create_token(user, 30)
-        db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _body(**overrides):

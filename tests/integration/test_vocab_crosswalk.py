@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from portal.crosswalk.models import CrosswalkMapping
 from portal.directory import models as m
 from portal.extensions import db
-from portal.hsds.importer import finish_import, import_dataset
+from portal.hsds.importer import import_dataset
 from portal.matching.catalog import clear_cache
 from portal.matching.operations import run_match
 from portal.matching.present import Presenter
 from tests.unit.test_hsds_schemas import REAL_DIR
+from tests.helpers import import_into as run
 
 SAMPLE_11 = REAL_DIR / "hsds-1.1-sample-datapackage" / "all_resources"
 ILAO = REAL_DIR / "ilao-hsds-1.1" / "tmp"
@@ -70,12 +71,6 @@ def write_export(folder: Path) -> Path:
         (folder / name).write_text(text, encoding="utf-8")
     return folder
 
-
-def run(app, path, **kwargs):
-    with app.app_context():
-        report = import_dataset(db.session, path, **kwargs)
-        finish_import(db.session, report)
-        return report
 
 
 def match(app, **raw):
@@ -248,7 +243,7 @@ def test_unknown_need_is_answered_with_the_valid_codes(empty_app, tmp_path):
 
 
 def test_api_unknown_need_is_400_with_every_code_and_label(app, client):
-    from .test_matching_views import bearer
+    from tests.helpers import bearer
 
     response = client.post("/api/v1/match?lang=zh", headers=bearer(app),
                            json={"needs": ["戒毒啦"], "area": "JL-01"})

@@ -1,0 +1,29 @@
+"""Small helpers more than one test file needs (each was written out in several files before)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+
+
+def import_into(app, path, **kwargs):
+    """Run an HSDS import the way ``flask hsds import`` does (validate, write, commit) and return
+    its report."""
+    from portal.hsds.importer import finish_import, import_dataset
+
+    with app.app_context():
+        report = import_dataset(db.session, path, **kwargs)
+        finish_import(db.session, report)
+        return report
+
+
+def bearer(app, email: str = "worker@demo.local") -> dict:
+    """Authorization header with a fresh API token acting as ``email``."""
+    from portal.accounts.models import User
+    from portal.accounts.operations import create_token
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        _token, secret = create_token(user, days=1)
+        db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
