@@ -48,7 +48,6 @@ def install(app: Flask, *, force: bool = False) -> bool:
         return False
     gc.disable()
     app.teardown_request(_collect_after_request)
-    app.extensions["gc_safepoints"] = True
     return True
 
 
