@@ -15,8 +15,10 @@ run: db demo-users
 	@mkdir -p instance
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --control-socket instance/gunicorn.ctl --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s' --access-logfile - wsgi:app
 
+# One test process per CPU core (pytest-xdist); TEST_WORKERS=0 runs in this process (e.g. with --pdb).
+TEST_WORKERS ?= auto
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 setup: $(VENV)/.installed translations
 
@@ -30,12 +32,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d portal/translations
 
-# Migrate, install (or top up) the portal's vocabularies, load (or top up) the demo data and make
-# sure the index exists and is current.
+# Migrate, install (or top up) the portal's vocabularies, load (or top up) the demo data, add a year
+# of demo referrals to a database that has none, and make sure the index exists and is current.
 db: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask vocab install
 	$(BIN)/flask seed demo --quiet
+	$(BIN)/flask seed history
 	$(BIN)/flask index ensure
 
 demo-users: setup

@@ -15,6 +15,7 @@ The last line reads ``worker_crashes=<n> server_errors=<n> requests=<n>``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import http.cookiejar
 import json
@@ -60,10 +61,15 @@ def flask(env: dict, *args: str) -> str:
 
 
 def prepare(env: dict) -> str:
+    """Migrate, demo data, index; returns an API token of the demo worker."""
     flask(env, "db", "upgrade")
     flask(env, "seed", "demo", "--quiet")
     flask(env, "index", "ensure")
-    out = flask(env, "tokens", "create", "--email", WORKER_EMAIL)
+    return api_token(env, WORKER_EMAIL)
+
+
+def api_token(env: dict, email: str) -> str:
+    out = flask(env, "tokens", "create", "--email", email)
     token = re.findall(r"\S{30,}", out)
     if not token:
         raise SystemExit(f"could not read the API token from: {out!r}")
@@ -172,6 +178,50 @@ def count_crashes(log_text: str) -> list[str]:
     return crashes
 
 
+def instance_env(workdir: Path, database_url: str = "") -> dict:
+    """The environment of a production-like instance living in ``workdir`` (SQLite there unless a
+    database URL is given)."""
+    env = dict(os.environ, PORTAL_INSTANCE_DIR=str(workdir), FLASK_APP="wsgi", PORTAL_ENV="production",
+               SECRET_KEY=secrets.token_hex(32), SESSION_COOKIE_SECURE="0", PYTHONFAULTHANDLER="1")
+    env.pop("SEARCH_INDEX_DIR", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    else:
+        env.pop("DATABASE_URL", None)
+    return env
+
+
+@contextlib.contextmanager
+def serve(env: dict, workdir: Path, workers: int, threads: int, max_requests: int = 0):
+    """gunicorn as ``make run`` starts it; yields its base URL once /healthz answers, stops it after."""
+    port = free_port()
+    log_path = workdir / "gunicorn.log"
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+               "--threads", str(threads), "--error-logfile", str(log_path),
+               "--control-socket", str(workdir / "gunicorn.ctl"), "wsgi:app"]
+    if max_requests:
+        command[-1:-1] = ["--max-requests", str(max_requests), "--max-requests-jitter", str(max(1, max_requests // 4))]
+    with open(workdir / "gunicorn.stdout", "wb") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=60).read()
+                break
+            except (http.client.HTTPException, OSError):  # not listening yet
+                if server.poll() is not None:
+                    raise SystemExit(f"gunicorn exited: {log_path.read_text()[-2000:]}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=16, help="client threads")
@@ -186,46 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="portal-stress-"))
-    env = dict(os.environ, PORTAL_INSTANCE_DIR=str(workdir), FLASK_APP="wsgi", PORTAL_ENV="production",
-               SECRET_KEY=secrets.token_hex(32), SESSION_COOKIE_SECURE="0", PYTHONFAULTHANDLER="1")
-    env.pop("SEARCH_INDEX_DIR", None)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    else:
-        env.pop("DATABASE_URL", None)
+    env = instance_env(workdir, args.database_url)
     print(f"preparing {workdir} ({'PostgreSQL' if args.database_url else 'SQLite'}) …", flush=True)
     token = prepare(env)
-    port = free_port()
     log_path = workdir / "gunicorn.log"
-    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-               "--threads", str(args.worker_threads), "--error-logfile", str(log_path),
-               "--control-socket", str(workdir / "gunicorn.ctl"), "wsgi:app"]
-    if args.max_requests:
-        command[-1:-1] = ["--max-requests", str(args.max_requests),
-                          "--max-requests-jitter", str(max(1, args.max_requests // 4))]
-    with open(workdir / "gunicorn.stdout", "wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=60).read()
-                break
-            except (http.client.HTTPException, OSError):  # not listening yet
-                if server.poll() is not None:
-                    raise SystemExit(f"gunicorn exited: {log_path.read_text()[-2000:]}")
-                time.sleep(0.2)
+    with serve(env, workdir, args.workers, args.worker_threads, args.max_requests) as base:
         print(f"gunicorn {args.workers}x{args.worker_threads} on {base}; {args.threads} client threads "
               f"for {args.minutes} min", flush=True)
         started = time.monotonic()
         stats = run_clients(base, token, args.threads, args.minutes * 60)
         elapsed = time.monotonic() - started
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
     log_text = log_path.read_text(errors="replace")
     crashes = count_crashes(log_text)
     for line in crashes:

@@ -49,5 +49,29 @@ def demo(refresh: bool, quiet: bool) -> None:
     click.echo("\nThe search index is not updated by this command: run `flask index rebuild`.")
 
 
+@seed_cli.command("history")
+def history() -> None:
+    """Add a year of demo referrals (every state, overdue ones, follow-ups) to a database that has
+    none, so the board, the inbox and the reports show something. Run after "flask seed demo"."""
+    from sqlalchemy import func, select
+
+    from seed.history import load_history
+
+    from .referrals.models import Referral
+
+    if db.session.scalar(select(func.count()).select_from(Referral)):
+        click.echo("Demo history: the database already has referrals; left as it is.")
+        return
+    try:
+        counts = load_history(db.session)
+        db.session.commit()
+    except Exception as exc:  # a rule of the referral operations, or missing demo data
+        db.session.rollback()
+        raise click.ClickException(f"adding the demo history failed: {exc.__class__.__name__}: {exc}") from exc
+    total = sum(counts.values())
+    click.echo(f"Demo history: {total} referrals over the last 12 months (" +
+               ", ".join(f"{status} {n}" for status, n in counts.items()) + ").")
+
+
 def _first_line(exc: Exception) -> str:
     return str(getattr(exc, "orig", None) or exc).splitlines()[0]

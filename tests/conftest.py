@@ -25,6 +25,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 from portal import create_app  # noqa: E402
 from portal.config import TestConfig  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from tests import speed  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -125,6 +126,11 @@ def dispose(app) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+# Building an app is the suite's largest fixed cost: see tests/speed.py for why these two help.
+speed.memoize_url_builders()
+speed.warm_up_and_freeze(make_app)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -1,0 +1,31 @@
+"""The suite's start-up shortcuts (tests/speed.py) must never change a link a user gets."""
+from __future__ import annotations
+
+from werkzeug.routing import Map
+from werkzeug.routing import rules as _rules
+
+from tests import speed
+
+
+def test_url_builder_memo_applies_to_this_werkzeug():
+    # False means a Werkzeug upgrade changed Rule._compile_builder: look at tests/speed.py again.
+    assert speed.memoize_url_builders() is True
+    assert getattr(_rules.Rule._compile_builder, "_memoized", False)
+
+
+def test_every_link_is_built_the_same_with_and_without_the_memo(tmp_path):
+    from portal import create_app
+    from portal.config import TestConfig
+
+    app = create_app(TestConfig(f"sqlite:///{tmp_path}/links.db", str(tmp_path / "index")))
+    original = _rules.Rule._compile_builder.__wrapped__
+    compared = 0
+    for rule in app.url_map.iter_rules():
+        fresh = next(Map([rule.empty()], converters=app.url_map.converters).iter_rules())
+        values = {name: "1" for name in rule.arguments if name not in (rule.defaults or {})}
+        for append_unknown, extra in ((False, {}), (True, {"q": "美沙酮 clinic", "page": "2"})):
+            memoized = rule._compile_builder(append_unknown)(rule, **values, **extra)
+            fresh_built = original(fresh, append_unknown)(fresh, **values, **extra)
+            assert memoized == fresh_built, rule.rule
+            compared += 1
+    assert compared == 2 * len(list(app.url_map.iter_rules())) > 300  # both builders, every rule
