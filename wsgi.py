@@ -9,7 +9,9 @@ import faulthandler
 
 from portal import create_app
 from portal import gc_safepoints
+from portal.search import service as search_service
 
 faulthandler.enable()
 app = create_app()
 gc_safepoints.install(app)
+search_service.warm(app)  # each gunicorn worker imports this module: it warms its own searcher

@@ -184,6 +184,7 @@ def instance_env(workdir: Path, database_url: str = "") -> dict:
     env = dict(os.environ, PORTAL_INSTANCE_DIR=str(workdir), FLASK_APP="wsgi", PORTAL_ENV="production",
                SECRET_KEY=secrets.token_hex(32), SESSION_COOKIE_SECURE="0", PYTHONFAULTHANDLER="1")
     env.pop("SEARCH_INDEX_DIR", None)
+    env.pop("PORTAL_FAST_PASSWORD_HASHES", None)  # a production instance hashes at full cost
     if database_url:
         env["DATABASE_URL"] = database_url
     else:

@@ -32,6 +32,12 @@ def create_app(config: Config | None = None) -> Flask:
     register_errorhandlers(app)
     register_request_hooks(app)
     register_transaction(app)  # last: its after-request step must run before the others (see there)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only the client address: request.remote_addr is what per-address limits count.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=0, x_host=0,
+                                x_port=0, x_prefix=0)
     return app
 
 
@@ -147,6 +153,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(directory_cli)
     from .matching.cli import matching_cli
     app.cli.add_command(matching_cli)
+    from .privacy.cli import privacy_cli
+    app.cli.add_command(privacy_cli)
 
     for group in (users_cli, tokens_cli, index_cli, seed_cli, mail_cli):
         app.cli.add_command(group)
@@ -171,12 +179,22 @@ def register_request_hooks(app: Flask) -> None:
     from .i18n import remember_requested_language
 
     app.before_request(remember_requested_language)
+    from .validators import safe_url
+
+    # Every href built from data goes through it: only http, https, mailto and tel links render.
+    app.add_template_filter(safe_url, "safe_url")
+    from .punctuation import FILTERS as punctuation
+    from .punctuation import GLOBALS as punctuation_globals
+
+    # Chinese text takes Chinese punctuation: {{ _('Phone')|as_label }} is "电话：" or "Phone: ".
+    app.jinja_env.filters.update(punctuation)
+    app.jinja_env.globals.update(punctuation_globals)
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        from .security_headers import add_security_headers
+
+        add_security_headers(response)  # CSP, nosniff, no framing, referrer (security_headers.py)
         # Staff pages may show client details: never keep them in a shared browser's cache.
         if current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"

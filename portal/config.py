@@ -13,6 +13,12 @@ from pathlib import Path
 # overrides the values.
 from .directory.freshness import DEFAULT_STALE_AFTER_DAYS
 from .referrals.duetimes import DEFAULT_DUE_WORKING_DAYS, DEFAULT_FOLLOW_UP_MONTHS, FOLLOW_UP_MONTHS
+from .privacy.retention import (
+    DEFAULT_ACCESS_LOG_DAYS,
+    DEFAULT_CLOSED_REFERRAL_DAYS,
+    DEFAULT_INACTIVE_CLIENT_DAYS,
+    DEFAULT_NOTIFICATION_DAYS,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
@@ -30,7 +36,14 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _refuse_test_shortcuts_in_production() -> None:
+    if os.environ.get("PORTAL_ENV", "development") == "production" and \
+            os.environ.get("PORTAL_FAST_PASSWORD_HASHES") == "1":
+        raise RuntimeError("PORTAL_FAST_PASSWORD_HASHES is for the test suite only: unset it for PORTAL_ENV=production")
+
+
 def _secret_key() -> str:
+    _refuse_test_shortcuts_in_production()
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
@@ -86,12 +99,29 @@ class Config:
         # Login throttling: after N failures the account is locked for M minutes.
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none). Behind a
+        # proxy, set it, or every visitor has the proxy's address (one problem-report limit for all).
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
 
         # A listing not confirmed for this many days is shown as stale.
         self.STALE_AFTER_DAYS = _int("STALE_AFTER_DAYS", DEFAULT_STALE_AFTER_DAYS)
+        # Retention (portal/privacy/retention.py, `flask privacy purge`): days before each kind of
+        # personal data is erased. Closed referrals' free text 730, inactive clients' contact details
+        # 1095, notifications and sent mail 180, the person in access-log audit rows 365.
+        self.RETENTION_CLOSED_REFERRAL_DAYS = _int("RETENTION_CLOSED_REFERRAL_DAYS", DEFAULT_CLOSED_REFERRAL_DAYS)
+        self.RETENTION_INACTIVE_CLIENT_DAYS = _int("RETENTION_INACTIVE_CLIENT_DAYS", DEFAULT_INACTIVE_CLIENT_DAYS)
+        self.RETENTION_NOTIFICATION_DAYS = _int("RETENTION_NOTIFICATION_DAYS", DEFAULT_NOTIFICATION_DAYS)
+        self.RETENTION_ACCESS_LOG_DAYS = _int("RETENTION_ACCESS_LOG_DAYS", DEFAULT_ACCESS_LOG_DAYS)
+        # Search change feed (portal/search/feed.py, which holds the same defaults for an index used
+        # without an app): rows kept this many days for every host's index copy; a sequence number
+        # missing below a copy's position is looked for again for this many seconds.
+        self.SEARCH_FEED_RETENTION_DAYS = _int("SEARCH_FEED_RETENTION_DAYS", 7)
+        self.SEARCH_FEED_GAP_SECONDS = _int("SEARCH_FEED_GAP_SECONDS", 3600)
         # A submitted match profile is kept on the server this long (matching/stored.py), then deleted.
         self.MATCH_PROFILE_MINUTES = _int("MATCH_PROFILE_MINUTES", 240)
+        # A resource list shared as a link works this many days, then is deleted (directory/shared_lists.py).
+        self.SHARED_LIST_DAYS = _int("SHARED_LIST_DAYS", 30)
         # Absolute address of the portal, for links in mail (reminder digests); no trailing slash.
         self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/")
 

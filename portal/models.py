@@ -1,5 +1,5 @@
 """Imports every model module, so that metadata and Alembic see the whole schema."""
-from .accounts.models import ApiToken, User, UserRole  # noqa: F401
+from .accounts.models import ApiToken, LoginThrottle, User, UserRole  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .directory.models import (  # noqa: F401
     Area,
@@ -15,6 +15,7 @@ from .directory.models import (  # noqa: F401
     Service,
     ServiceArea,
     ServiceAtLocation,
+    SharedResourceList,
     Taxonomy,
     TaxonomyTerm,
 )

@@ -21,6 +21,8 @@ import pytest
 _INSTANCE = tempfile.mkdtemp(prefix="portal-test-instance-")
 os.environ["PORTAL_INSTANCE_DIR"] = _INSTANCE
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# Cheap argon2id parameters for the thousands of sign-ins (portal/accounts/passwords.py says why).
+os.environ["PORTAL_FAST_PASSWORD_HASHES"] = "1"
 
 from portal import create_app  # noqa: E402
 from portal.config import TestConfig  # noqa: E402

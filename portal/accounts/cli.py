@@ -8,7 +8,16 @@ from sqlalchemy import select
 
 from ..extensions import db
 from .models import ROLES, ApiToken, User
-from .operations import AccountError, create_token, create_user, normalise_email, revoke_token, set_password
+from .operations import (
+    AccountError,
+    create_token,
+    create_user,
+    normalise_email,
+    reset_password,
+    revoke_token,
+    set_active,
+    set_password,
+)
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
@@ -63,6 +72,37 @@ def set_password_command(email, password):
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Password of {user.email} changed; their other sessions are signed out.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email):
+    """Deactivate a user: no sign-in, no API tokens, their sessions end."""
+    user = _user_by_email(email)
+    changed = set_active(user, False)
+    db.session.commit()
+    click.echo(f"{user.email} deactivated." if changed else f"{user.email} was already inactive.")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+def reactivate_command(email):
+    """Let a deactivated user sign in again."""
+    user = _user_by_email(email)
+    changed = set_active(user, True)
+    db.session.commit()
+    click.echo(f"{user.email} reactivated." if changed else f"{user.email} was already active.")
+
+
+@users_cli.command("reset-password")
+@click.argument("email")
+def reset_password_command(email):
+    """Give a user a new random password, printed once on the terminal (never logged)."""
+    user = _user_by_email(email)
+    password = reset_password(user)
+    db.session.commit()
+    click.echo(password)
+    click.echo(f"New password for {user.email} (shown once); their other sessions are signed out.", err=True)
 
 
 @users_cli.command("list")

@@ -17,7 +17,6 @@ ORG_BOUND_ROLES = ("worker", "agency")
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
@@ -28,8 +27,6 @@ class User(UserMixin, db.Model):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
-    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Bumped on logout and password change: sessions carrying an older value are no longer valid.
     session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -64,12 +61,24 @@ class User(UserMixin, db.Model):
         # The session version travels with the id so that logout revokes every copy of the cookie.
         return f"{self.id}:{self.session_version}"
 
+    def __str__(self) -> str:
+        return self.email
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per email address, known or not (``accounts/throttle.py`` says why). ``key``
+    is a keyed hash of the normalised address: the address itself is not stored here."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_positive"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
     def is_locked(self, now: datetime | None = None) -> bool:
         locked = as_aware(self.locked_until)
         return locked is not None and locked > (now or utcnow())
-
-    def __str__(self) -> str:
-        return self.email
 
 
 class UserRole(db.Model):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..audit.models import record
 from ..common import utcnow
 from ..extensions import db
+from . import throttle
 from .models import ORG_BOUND_ROLES, ROLES, ApiToken, User
 from .passwords import DUMMY_HASH, MIN_LENGTH, hash_password, needs_rehash, verify_password
 
@@ -70,6 +71,32 @@ def set_password(user: User, password: str) -> None:
     user.session_version = (user.session_version or 0) + 1  # None on a user not yet flushed
 
 
+def set_active(user: User, active: bool) -> bool:
+    """Deactivate or reactivate a user. A deactivated user cannot sign in, their API tokens stop
+    working (``user_for_token``) and every session they have ends at its next request (the session
+    version moves on). Returns whether anything changed. The admin and ``flask users
+    deactivate/reactivate`` both come here."""
+    if user.active == active:
+        return False
+    user.active = active
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+    record("user_reactivated" if active else "user_deactivated", record_type="user", record_id=str(user.id))
+    return True
+
+
+def reset_password(user: User) -> str:
+    """Give the user a new random password and return it, to be handed over once (it is neither
+    stored nor logged; only its hash is). Their other sessions end, as with ``set_password``, and a
+    sign-in lock on their address is lifted so the new password works at once."""
+    password = secrets.token_urlsafe(12)  # 16 characters, 96 bits
+    set_password(user, password)
+    throttle.clear(throttle.throttle_key(user.email))
+    db.session.flush()
+    record("password_reset", record_type="user", record_id=str(user.id))
+    return password
+
+
 @dataclass
 class LoginResult:
     user: User | None
@@ -79,32 +106,31 @@ class LoginResult:
 
 def authenticate(email: str, password: str, max_failures: int, lock_minutes: int,
                  now: datetime | None = None) -> LoginResult:
-    """Check a password. After ``max_failures`` wrong passwords in a row the account is locked for
-    ``lock_minutes``; while locked, even the right password is refused. Unknown emails cost the same
-    time as known ones."""
+    """Check a password. After ``max_failures`` wrong passwords in a row for an address the address
+    is locked for ``lock_minutes``; while locked, even the right password is refused, before any
+    password hashing. Unknown addresses get the same answers, the same lock and the same time as
+    known ones (``throttle.py``), so sign-in does not reveal which accounts exist."""
     now = now or utcnow()
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        verify_password(DUMMY_HASH, password)
-        record("login_failed", changes={"reason": "unknown_account"})
+    email = normalise_email(email)
+    key = throttle.throttle_key(email)
+    claim = throttle.claim_attempt(key, max_failures, lock_minutes, now)
+    user = db.session.scalar(select(User).where(User.email == email))
+    user_id = user.id if user is not None else None
+    if not claim.allowed:
+        record("login_refused_locked", user_id=user_id)
+        return LoginResult(None, "locked", claim.locked_until)
+    # The dummy hash costs an unknown address the same time as a known one.
+    right = verify_password(user.password_hash if user is not None else DUMMY_HASH, password)
+    if user is None or not right:
+        if claim.locks:
+            record("account_locked", user_id=user_id)
+            return LoginResult(None, "locked", claim.locked_until)
+        record("login_failed", user_id=user_id, changes=None if user else {"reason": "unknown_account"})
         return LoginResult(None, "invalid")
-    if user.is_locked(now):
-        record("login_refused_locked", user_id=user.id)
-        return LoginResult(None, "locked", user.locked_until)
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            record("account_locked", user_id=user.id)
-            return LoginResult(None, "locked", user.locked_until)
-        record("login_failed", user_id=user.id)
-        return LoginResult(None, "invalid")
+    throttle.clear(key)
     if not user.active:
         record("login_refused_inactive", user_id=user.id)
         return LoginResult(None, "inactive")
-    user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -1,10 +1,16 @@
 """Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendations)."""
 from __future__ import annotations
 
+import os
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_hasher = PasswordHasher()
+# The test suite signs in thousands of times, and each check at the real cost (64 MiB, ~0.13 s) adds
+# up to minutes. It sets PORTAL_FAST_PASSWORD_HASHES=1: still argon2id and the same code, with 1 MiB
+# and one pass. A production start refuses it (portal/config.py), so it never protects real accounts.
+FAST_HASHES = os.environ.get("PORTAL_FAST_PASSWORD_HASHES") == "1"
+_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if FAST_HASHES else PasswordHasher()
 
 MIN_LENGTH = 10
 

@@ -26,26 +26,30 @@ from .views import (
 
 def init_admin(app: Flask) -> Admin:
     # Built per app inside the factory: a module-level Admin breaks when tests build a second app.
+    # Menu words are lazy: Flask-Admin renders them per request, in the reader's language.
+    directory, taxonomy, accounts = _l("Directory"), _l("Taxonomy"), _l("Accounts")
     admin = Admin(
         app,
-        name="Portal admin",
+        name=_l("Portal admin"),
         index_view=PortalAdminIndex(url="/admin"),
         theme=Bootstrap4Theme(swatch=app.config.get("FLASK_ADMIN_SWATCH", "default")),
     )
-    admin.add_view(OrganizationAdmin(models.Organization, db, category="Directory"))
-    admin.add_view(ServiceAdmin(models.Service, db, category="Directory"))
-    admin.add_view(LocationAdmin(models.Location, db, category="Directory"))
-    admin.add_view(AreaAdmin(models.Area, db, category="Directory"))
-    admin.add_view(TaxonomyAdmin(models.Taxonomy, db, category="Taxonomy"))
-    admin.add_view(TaxonomyTermAdmin(models.TaxonomyTerm, db, category="Taxonomy"))
-    from .directory_import import CrosswalkMappingAdmin, InferredLinkAdmin, SheetImportView
-    admin.add_view(CrosswalkMappingAdmin(models.CrosswalkMapping, db, name=_l("Crosswalk"), category="Taxonomy",
+    admin.add_view(OrganizationAdmin(models.Organization, db, name=_l("Organisations"), category=directory))
+    admin.add_view(ServiceAdmin(models.Service, db, name=_l("Services"), category=directory))
+    admin.add_view(LocationAdmin(models.Location, db, name=_l("Locations"), category=directory))
+    admin.add_view(AreaAdmin(models.Area, db, name=_l("Areas"), category=directory))
+    admin.add_view(TaxonomyAdmin(models.Taxonomy, db, name=_l("Vocabularies"), category=taxonomy))
+    admin.add_view(TaxonomyTermAdmin(models.TaxonomyTerm, db, name=_l("Terms"), category=taxonomy))
+    from .directory_import import CrosswalkMappingAdmin, CrosswalkRejectionAdmin, InferredLinkAdmin, SheetImportView
+    admin.add_view(CrosswalkMappingAdmin(models.CrosswalkMapping, db, name=_l("Crosswalk"), category=taxonomy,
                                          endpoint="crosswalk"))
-    admin.add_view(InferredLinkAdmin(models.Attribute, db, name=_l("Mapped and inferred links"), category="Taxonomy",
+    admin.add_view(InferredLinkAdmin(models.Attribute, db, name=_l("Mapped and inferred links"), category=taxonomy,
                                      endpoint="inferred_links"))
-    admin.add_view(SheetImportView(name=_l("Import a spreadsheet"), category="Directory", endpoint="sheet_import",
+    admin.add_view(CrosswalkRejectionAdmin(models.CrosswalkRejection, db, name=_l("Rejected categories"),
+                                           category=taxonomy, endpoint="crosswalk_rejections"))
+    admin.add_view(SheetImportView(name=_l("Import a spreadsheet"), category=directory, endpoint="sheet_import",
                                    url="/admin/sheet-import"))
-    admin.add_view(UserAdmin(models.User, db, category="Accounts"))
+    admin.add_view(UserAdmin(models.User, db, name=_l("Users"), category=accounts))
     from .audit import AuditEventAdmin
-    admin.add_view(AuditEventAdmin(models.AuditEvent, db, name="Audit trail", category="Accounts"))
+    admin.add_view(AuditEventAdmin(models.AuditEvent, db, name=_l("Audit trail"), category=accounts))
     return admin

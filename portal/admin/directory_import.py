@@ -169,6 +169,17 @@ class InferredLinkAdmin(PortalModelView):
     def get_count_query(self):
         return super().get_count_query().filter(m.Attribute.origin.in_(("mapped", "inferred")))
 
+    def delete_model(self, model) -> bool:
+        """Deleting an inferred link is rejecting it (``reject_link``): remembered, so the next
+        import does not infer it again; it then shows under "Rejected categories"."""
+        if model.origin != "inferred":
+            return super().delete_model(model)
+        from ..crosswalk.operations import reject_link
+
+        reject_link(db.session, model)
+        self.after_model_delete(model)
+        return True
+
     @action("confirm", _l("Confirm"), _l("Confirm the selected links?"))
     def action_confirm(self, ids):
         from ..crosswalk.operations import confirm_link
@@ -176,3 +187,36 @@ class InferredLinkAdmin(PortalModelView):
         for attribute in db.session.scalars(select(m.Attribute).where(m.Attribute.id.in_(ids))):
             confirm_link(db.session, attribute)
         flash(_("Confirmed: %(n)d.", n=len(ids)), "success")
+
+
+class CrosswalkRejectionAdmin(PortalModelView):
+    """Categories people rejected for a service (read-only). Deleting one goes through
+    ``crosswalk.operations.withdraw_rejection``: the crosswalk runs again for that service, so the
+    category its words point at may come back."""
+
+    can_create = False
+    can_edit = False
+    can_delete = True
+    can_view_details = False
+    column_list = ("service", "taxonomy_term", "note", "rejected_at")
+    column_default_sort = ("rejected_at", True)
+    column_filters = ("rejected_at",)
+    column_labels = {"service": _l("Service"), "taxonomy_term": _l("Rejected category"),
+                     "note": _l("Why it had been inferred"), "rejected_at": _l("Rejected at")}
+
+    def delete_model(self, model) -> bool:
+        from ..crosswalk.operations import withdraw_rejection
+
+        withdraw_rejection(db.session, model)
+        self.after_model_delete(model)
+        return True
+
+    @action("delete", _l("Delete"), _l("Delete the selected rejections? The crosswalk may propose "
+                                       "these categories again."))
+    def action_delete(self, ids):
+        from ..crosswalk.models import CrosswalkRejection
+
+        rejections = db.session.scalars(select(CrosswalkRejection).where(CrosswalkRejection.id.in_(ids))).all()
+        for rejection in rejections:
+            self.delete_model(rejection)
+        flash(_("Deleted: %(n)d.", n=len(rejections)), "success")

@@ -5,16 +5,23 @@ the constraints themselves still guard every other path.
 """
 from __future__ import annotations
 
+from flask import flash, make_response, redirect, request
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 from wtforms import PasswordField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from ..accounts.models import ORG_BOUND_ROLES, ROLES
-from ..accounts.operations import AccountError, normalise_email, set_password
+from ..accounts.models import ORG_BOUND_ROLES, ROLES, User
+from ..accounts.operations import AccountError, normalise_email, reset_password, set_active, set_password
 from ..audit.versioning import VersionCheckedAdminMixin
 from ..directory.models import AREA_LEVELS, CAPACITY_STATUSES, GENDER_ELIGIBILITY, SERVICE_STATUSES
+from ..extensions import db
 from ..listings import operations as listing_ops
-from ..validators import EmailAddress
+from ..validators import EmailAddress, WebAddress
 from .base import AdminForm, PortalModelView
 
 _LAT = {"validators": [Optional(), NumberRange(min=-90, max=90, message=_l("Latitude must be between -90 and 90."))]}
@@ -53,7 +60,8 @@ class OrganizationAdmin(VersionCheckedAdminMixin, PortalModelView):
     column_default_sort = "name_zh"
     form_columns = ("name_zh", "name_en", "alternate_name", "description_zh", "description_en", "email",
                     "website", "legal_status", "department", "verified_on")
-    form_args = {"email": {"validators": [Optional(), EmailAddress()]}}
+    form_args = {"email": {"validators": [Optional(), EmailAddress()]},
+                 "website": {"validators": [Optional(), WebAddress()]}}
 
 
 class ServiceAdmin(VersionCheckedAdminMixin, PortalModelView):
@@ -76,7 +84,8 @@ class ServiceAdmin(VersionCheckedAdminMixin, PortalModelView):
     }
     form_args = {"minimum_age": _AGE, "maximum_age": _AGE, "wait_weeks": _COUNT,
                  "capacity_available": _COUNT, "capacity_maximum": _COUNT,
-                 "email": {"validators": [Optional(), EmailAddress()]}}
+                 "email": {"validators": [Optional(), EmailAddress()]},
+                 "url": {"validators": [Optional(), WebAddress()]}}
 
     def on_model_change(self, form, model, is_created):
         """Moving a service to another organisation must not leave it at the old one's locations."""
@@ -144,6 +153,7 @@ class UserAdmin(PortalModelView):
     }
     form_args = {"email": {"validators": [EmailAddress()]}}
     can_view_details = False
+    edit_template = "admin/user_edit.html"
 
     def on_form_prefill(self, form, id):
         model = self.get_one(id)
@@ -162,3 +172,49 @@ class UserAdmin(PortalModelView):
                 raise ValidationError(str(error.message)) from None
         model.email = normalise_email(model.email)
         model.set_roles(form.roles_selected.data or [])
+        if not is_created and sa_inspect(model).attrs.active.history.has_changes():
+            # The form already flipped the flag: put it back and let the operation make the change
+            # (it ends the user's sessions and audits), as the list actions and the CLI do.
+            wanted = bool(model.active)
+            model.active = not wanted
+            set_active(model, wanted)
+
+    def _users(self, ids) -> list[User]:
+        return list(db.session.scalars(select(User).where(User.id.in_(_int_ids(ids)))))
+
+    @action("deactivate", _l("Deactivate"), _l("Deactivate the selected users? They are signed out at once."))
+    def action_deactivate(self, ids):
+        changed = sum(set_active(user, False) for user in self._users(ids))
+        flash(_("%(n)s user(s) deactivated.", n=changed), "success")
+
+    @action("reactivate", _l("Reactivate"))
+    def action_reactivate(self, ids):
+        changed = sum(set_active(user, True) for user in self._users(ids))
+        flash(_("%(n)s user(s) reactivated.", n=changed), "success")
+
+    @action("reset_password", _l("Reset password"),
+            _l("Give the selected users a new random password? Their sessions end."))
+    def action_reset_password(self, ids):
+        users = self._users(ids)
+        passwords = [(user.email, reset_password(user)) for user in users]
+        return self._show_passwords(passwords)
+
+    @expose("/reset-password/", methods=("POST",))
+    def reset_password_view(self):
+        """The edit page's "Reset password" button (a CSRF-checked POST, like every admin form)."""
+        ids = _int_ids([request.form.get("id", "")])
+        user = db.session.get(User, ids[0]) if ids else None
+        if user is None:
+            flash(_("That user does not exist."), "error")
+            return redirect(self.get_url(".index_view"))
+        return self._show_passwords([(user.email, reset_password(user))])
+
+    def _show_passwords(self, passwords):
+        # Shown on this page only: never flashed (the session cookie is signed, not encrypted) or logged.
+        response = make_response(self.render("admin/one_time_passwords.html", passwords=passwords))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _int_ids(ids) -> list[int]:
+    return [int(i) for i in ids if str(i).isdigit()]

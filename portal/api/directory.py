@@ -23,6 +23,7 @@ from ..hsds.serialize import (
 from .views import API_VERSION, HSDS_VERSION, bp
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 10**6
 DEFAULT_PER_PAGE = 20
 
 
@@ -33,7 +34,7 @@ def paging() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", DEFAULT_PER_PAGE))
     except ValueError:
         abort(400)
-    if page < 1 or per_page < 1:
+    if not 1 <= page <= MAX_PAGE or per_page < 1:  # past MAX_PAGE the offset overflows database integers
         abort(400)
     return page, min(per_page, MAX_PER_PAGE)
 
@@ -124,27 +125,8 @@ def taxonomy_terms():
 
 @bp.route("/openapi.json")
 def openapi():
+    from .contract import components
     from .openapi import openapi_document
 
     return jsonify(openapi_document(url_for("api.root", _external=True).rstrip("/"), API_VERSION, HSDS_VERSION,
-                                    _match_schemas()))
-
-
-def _match_schemas() -> dict:
-    """The match endpoint's schemas, with the code lists of the live vocabularies and areas."""
-    from flask_babel import force_locale, gettext
-
-    from ..matching.catalog import get_catalog
-    from .match_schema import match_schemas
-
-    catalog = get_catalog(db.session)
-    terms = {vocab: [(t.code, t.name_zh or t.name_en, t.name_en or t.name_zh) for t in items]
-             for vocab, items in catalog.terms.items()}
-    areas = sorted((a.code, a.name_zh or a.name_en, a.name_en or a.name_zh) for a in catalog.directory.areas.values()
-                   if a.code in catalog.vocabulary.area_ids)
-
-    def zh(text: str) -> str:
-        with force_locale("zh_CN"):
-            return gettext(text)
-
-    return match_schemas(terms, areas, zh)
+                                    components()))

@@ -1,7 +1,11 @@
 """The OpenAPI 3.1 document served at ``/api/v1/openapi.json``: the public HSDS read endpoints
-(including the service list that search provides). Response bodies refer to the official HSDS 3.0
-schemas, as the HSDS API reference does."""
+(including the service list that search provides), whose bodies refer to the official HSDS 3.0
+schemas as the HSDS API reference does, and the staff endpoints, whose bodies and answers are the
+components ``portal/api/contract.py`` builds (and validates every request body against)."""
 from __future__ import annotations
+
+from ..referrals.statemachine import STATUSES
+from ..search.query import SORTS
 
 SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
@@ -11,7 +15,7 @@ def _param(name, description, schema_type="string", **extra):
             "schema": {"type": schema_type, **extra}}
 
 
-PAGE_PARAMS = [_param("page", "Page number (1-based).", "integer", minimum=1, default=1),
+PAGE_PARAMS = [_param("page", "Page number (1-based).", "integer", minimum=1, maximum=10**6, default=1),
                _param("per_page", "Items per page (at most 100).", "integer", minimum=1, maximum=100, default=20)]
 SEARCH = [_param("search", "Full-text search (Chinese and English)."), _param("q", "Same as search.")]
 
@@ -34,32 +38,49 @@ def _id_param(what: str) -> dict:
             "schema": {"type": "string", "format": "uuid"}}
 
 
+PAGE_SCHEMA = {"type": "object", "required": [
+    "total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"],
+    "properties": {"total_items": {"type": "integer"}, "total_pages": {"type": "integer"},
+                   "page_number": {"type": "integer"}, "size": {"type": "integer", "description": "Items on this page."},
+                   "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"}, "empty": {"type": "boolean"},
+                   "contents": {"type": "array"}}}
 _TOKEN = [{"bearerAuth": []}]
-_ERROR = {"type": "object", "required": ["error", "status", "errors"], "properties": {
-    "error": {"type": "string"}, "status": {"type": "integer"},
-    "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}
-_JSON_OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}}
-_STAFF_ERRORS = {"401": {"description": "Missing, expired or revoked token"},
-                 "403": {"description": "The token's user may not use this endpoint"}}
+REF = "#/components/schemas/"
+_ERROR_BODY = {"content": {"application/json": {"schema": {"$ref": REF + "ApiError"}}}}
 
 
-def _staff(summary: str, description: str, ok: str = "200", body: bool = False, params=()) -> dict:
-    operation = {"summary": summary, "description": description, "security": _TOKEN,
-                 "parameters": list(params),
-                 "responses": {ok: {"description": "OK", **_JSON_OBJECT},
-                               "400": {"description": "Invalid input; `errors` lists the problems per field",
-                                       "content": {"application/json": {"schema": _ERROR}}},
-                               **_STAFF_ERRORS}}
-    if body:
-        operation["requestBody"] = {"required": True, **_JSON_OBJECT}
-    return operation
+def _json(ref: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF + ref}}}}
 
 
-_REFERRAL_ID = {"name": "referral_id", "in": "path", "required": True, "schema": {"type": "string"}}
+def _err(description: str) -> dict:
+    return {"description": description, **_ERROR_BODY}
 
-# Staff endpoints (bearer tokens). Bodies are described in words: they are ours, not HSDS.
+
+_STAFF_ERRORS = {"401": _err("Missing, expired or revoked token"),
+                 "403": _err("The token's user may not use this endpoint")}
+_BAD_BODY = _err("Invalid body: not a JSON object, nested too deeply, wrong types, unknown fields or codes, "
+                 "values out of range. `fields` names each field (dotted path) with its messages.")
+_NOT_FOUND = _err("No such referral, or one the token's organisation may not know about")
+_REFERRAL_ID = {"name": "referral_id", "in": "path", "required": True, "description": "The referral's UUID.",
+                "schema": {"type": "string", "format": "uuid"}}
+_REFERRAL_FILTERS = [
+    _param("status", "Only referrals in this status.", enum=list(STATUSES)),
+    _param("modified_after", "Only referrals changed after this date-time (ISO 8601).", format="date-time"),
+    _param("page", "Page number (1-based).", "integer", minimum=1, maximum=10**6, default=1),
+    _param("per_page", "Items per page (at most 100).", "integer", minimum=1, maximum=100, default=50)]
+
+
+def _body(ref: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": REF + ref}}}}
+
+
+# Staff endpoints (bearer tokens): bodies and answers are ours, described by the components that
+# portal/api/contract.py builds and validates every body against.
 STAFF_PATHS = {
-    "/me": {"get": _staff("Who this token acts as", "email, roles and organisation of the token's user.")},
+    "/me": {"get": {"summary": "Who this token acts as", "security": _TOKEN,
+                    "description": "email, roles and organisation of the token's user.",
+                    "responses": {"200": _json("Me", "The token's user"), **_STAFF_ERRORS}}},
     "/match": {"post": {
         "summary": "Suggest services for one client's needs",
         "description": (
@@ -68,35 +89,49 @@ STAFF_PATHS = {
             "limit). Returns the ranked suggestions with explanations and score breakdowns, the care plan, "
             "unmet needs with the nearest option, the exclusions with reasons and the rules that could be "
             "loosened (MatchResponse). Texts are in the language of `?lang=` or Accept-Language (Chinese by "
-            "default); every code list carries its labels in both languages (`x-labels`)."),
+            "default); every code list carries its labels in both languages (`x-labels`). Errors use "
+            "`errors` (not `fields`) for the per-field messages."),
         "security": _TOKEN, "parameters": [],
-        "requestBody": {"required": True, "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/MatchRequest"}}}},
+        "requestBody": _body("MatchRequest"),
         "responses": {
-            "200": {"description": "The match", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/MatchResponse"}}}},
-            "400": {"description": "Invalid input: unknown fields, wrong types or values, per field",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MatchError"}}}},
+            "200": _json("MatchResponse", "The match"),
+            "400": _json("MatchError", "Invalid input: not JSON, nested too deeply, unknown fields, wrong types "
+                                       "or values, per field"),
             **_STAFF_ERRORS}}},
     "/referrals": {
-        "get": _staff("Referrals the token's organisation may see",
-                      "Page object of referrals (pseudonymous client codes only).", params=PAGE_PARAMS),
-        "post": _staff("Create and send a referral",
-                       "client (new, pseudonymous) or client_id, service_id, needs, urgency, "
-                       "sender_handoff_id (a user of your organisation; default: the token's user), "
-                       "follow_up_months (1 or 3; default: the portal's setting), consent (scope, items, "
-                       "purpose, given_on, expires_on). Refused without valid consent covering the receiving "
-                       "organisation.", ok="201", body=True)},
-    "/referrals/{referral_id}": {"get": _staff(
-        "One referral with its history", "Contact details only where consent allows; every view is audited.",
-        params=[_REFERRAL_ID])},
-    "/referrals/{referral_id}/transitions": {"post": _staff(
-        "Move a referral through its life cycle",
-        '{"action": "acknowledge" | "accept" | "waitlist" | "decline" | "connect" | "complete" | '
-        '"not_connected" | "cancel" | …, "note", "reason", "declined_by", "first_attended_on", '
-        '"receiver_handoff_id"} (the receiver\'s handoff person: a user of the receiving organisation). '
-        "An action the current state or the token's organisation does not allow is refused with 409.",
-        body=True, params=[_REFERRAL_ID])},
+        "get": {"summary": "Referrals the token's organisation may see", "security": _TOKEN,
+                "description": "Page object of referrals, newest first (pseudonymous client codes only).",
+                "parameters": _REFERRAL_FILTERS,
+                "responses": {"200": _json("ReferralPage", "A page of referrals"),
+                              "400": _err("Unknown status or invalid modified_after"), **_STAFF_ERRORS}},
+        "post": {"summary": "Create and send a referral", "security": _TOKEN,
+                 "description": "Creates the client (or uses `client_id`), the referral and the consent, and "
+                                "sends it unless `send` is false. All or nothing.",
+                 "requestBody": _body("ReferralCreate"),
+                 "responses": {
+                     "201": {**_json("ReferralDetail", "The referral as created"),
+                             "headers": {"Location": {"schema": {"type": "string"}}}},
+                     "400": _BAD_BODY,
+                     "409": _err("The service's rules exclude this client and no `override_reason` was given: "
+                                 "`fields.override_reason` names the rules"),
+                     "422": _err("A referral rule refused it (no valid consent covering the receiver, inactive "
+                                 "service, unknown client…); `fields` names the field where there is one"),
+                     **_STAFF_ERRORS}}},
+    "/referrals/{referral_id}": {"get": {
+        "summary": "One referral with its history", "security": _TOKEN, "parameters": [_REFERRAL_ID],
+        "description": "Contact details only where consent allows; every view is audited.",
+        "responses": {"200": _json("ReferralDetail", "The referral"), "404": _NOT_FOUND, **_STAFF_ERRORS}}},
+    "/referrals/{referral_id}/transitions": {"post": {
+        "summary": "Move a referral through its life cycle", "security": _TOKEN, "parameters": [_REFERRAL_ID],
+        "description": "`reason` is a decline reason with decline, a not-connected reason with not_connect. "
+                       "An action the current state or the token's organisation does not allow is refused "
+                       "with 409.",
+        "requestBody": _body("TransitionRequest"),
+        "responses": {"200": _json("ReferralDetail", "The referral after the transition"), "400": _BAD_BODY,
+                      "404": _NOT_FOUND,
+                      "409": _err("Not allowed from this state or for this side, or changed at the same time"),
+                      "422": _err("A required value is missing or invalid (e.g. first_attended_on)"),
+                      **_STAFF_ERRORS}}},
 }
 
 
@@ -126,16 +161,23 @@ def openapi_document(server: str, api_version: str, hsds_version: str, schemas: 
             "/services": {"get": {
                 "summary": "Search services",
                 "parameters": SEARCH + PAGE_PARAMS + [
-                    _param("taxonomy_term_id", "Only services linked to this term (UUID)."),
-                    _param("taxonomy_id", "Only services with a term of this taxonomy (UUID)."),
+                    _param("taxonomy_term_id", "Only services linked to this term (UUID; category, care-stage, "
+                           "population, condition, cost, language or delivery-mode terms)."),
                     _param("organization_id", "Only services of this organisation (UUID)."),
-                    _param("modified_after", "Only services changed on or after this date-time.",
+                    _param("modified_after", "Only services changed on or after this date or date-time.",
                            format="date-time"),
-                    _param("category", "Category term code."), _param("care_stage", "Care-stage term code."),
-                    _param("population", "Population term code."), _param("area", "Area code."),
-                    _param("language", "Language code (BCP 47)."), _param("cost", "Cost kind."),
-                    _param("delivery_mode", "Delivery-mode term code."),
+                    _param("category", "Category term code (repeatable)."),
+                    _param("stage", "Care-stage term code (repeatable)."),
+                    _param("population", "Population term code (repeatable)."),
+                    _param("condition", "Condition term code (repeatable)."),
+                    _param("cost", "Cost kind (repeatable)."), _param("language", "Language code (BCP 47)."),
+                    _param("mode", "Delivery-mode term code (repeatable)."), _param("area", "Area code."),
+                    _param("open_now", "Only services open now.", "boolean"),
                     _param("accepting", "Only services accepting referrals.", "boolean"),
+                    _param("sort", "Order of the results.", enum=list(SORTS)),
+                    _param("near", "Area code to measure distances from."),
+                    _param("lat", "Latitude to measure distances from.", "number", minimum=-90, maximum=90),
+                    _param("lon", "Longitude to measure distances from.", "number", minimum=-180, maximum=180),
                 ],
                 "responses": _page_of("compiled/service_list.json", "A page of services (list shape)."),
             }},
@@ -164,22 +206,12 @@ def openapi_document(server: str, api_version: str, hsds_version: str, schemas: 
             **STAFF_PATHS,
         },
         "components": {
-            "schemas": {"Page": {"type": "object", "required": [
-                "total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"],
-                "properties": {
-                    "total_items": {"type": "integer"}, "total_pages": {"type": "integer"},
-                    "page_number": {"type": "integer"}, "size": {"type": "integer",
-                                                                 "description": "Items on this page."},
-                    "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
-                    "empty": {"type": "boolean"}, "contents": {"type": "array"}}},
+            "schemas": {"Page": PAGE_SCHEMA,
                 **(schemas or {})},
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": (
                 "A staff token from `flask tokens create --email EMAIL`; it acts as that user and sees only "
                 "what that user's organisation may see.")}},
-            "responses": {
-                "NotFound": {"description": "No such record", "content": {"application/json": {"schema": {
-                    "type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}}}},
-                "BadRequest": {"description": "Invalid page or per_page"},
-            },
+            "responses": {"NotFound": _err("No such record"),
+                          "BadRequest": _err("Invalid page, per_page or filter value")},
         },
     }

@@ -11,9 +11,11 @@ by the same row-level rules as the pages (``portal.referrals.queries``).
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import date, datetime
 
 from flask import g, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,17 +23,18 @@ from ..common import as_aware, today
 from ..directory.models import Area
 from ..extensions import db
 from ..referrals import labels, operations, queries
-from ..referrals.models import CONSENT_ITEMS, CONTACT_PREFERENCES, GENDERS, Referral
-from ..referrals.statemachine import STATUSES, URGENCIES, Refusal, available_actions
+from ..referrals.models import Referral
+from ..referrals.statemachine import STATUSES, Refusal, available_actions
 from .auth import token_required
+from .contract import BadBody, read_json, validate
 from .views import bp
 
 STAFF = ("worker", "agency", "coordinator", "admin")
 MAX_PER_PAGE = 100
 
 
-def _error(status: int, message: str, fields: dict | None = None):
-    body = {"error": message, "status": status}
+def _error(status: int, message: str, fields: dict | None = None, **extra):
+    body = {"error": message, "status": status, **extra}
     if fields:
         body["fields"] = fields
     response = jsonify(body)
@@ -77,6 +80,13 @@ def referral_json(user, referral: Referral, detail: bool = False) -> dict:
     return data
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     try:
         return min(max(int(request.args.get(name, default)), low), high)
@@ -116,119 +126,105 @@ def list_referrals():
 @token_required(*STAFF)
 def get_referral(referral_id):
     user = g.api_user
-    referral = queries.visible_referral(user, referral_id)
+    referral = queries.visible_referral(user, referral_id) if _is_uuid(referral_id) else None
     if referral is None:
         return _error(404, "No such referral.")
     return jsonify(referral_json(user, referral, detail=True))
 
 
-def _date(value, field: str, errors: dict) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.setdefault(field, []).append("must be a date YYYY-MM-DD")
-        return None
+# The body has passed its schema (types, codes, ranges, date formats: ``contract.validate``); what is
+# left here is what only the database knows (the client, the area) and turning values into the
+# operations' data classes.
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _parse_client(body: dict, user, errors: dict[str, list[str]]):
     """(existing client, data for a new client): exactly one is set unless the input is invalid."""
     if body.get("client_id"):
-        client = queries.visible_client(user, str(body["client_id"]))
+        client = queries.visible_client(user, body["client_id"])
         if client is None or client.organization_id != user.organization_id:
-            errors["client_id"] = ["no such client of your organisation"]
+            errors["client_id"] = [_("No such client of your organisation.")]
         return client, None
     return None, _parse_new_client(body.get("client") or {}, errors)
 
 
-def _parse_new_client(raw, errors: dict[str, list[str]]):
-    if not isinstance(raw, dict):
-        raw = {}
-        errors["client"] = ["must be an object"]
-    gender = raw.get("gender", "unknown")
-    if gender not in GENDERS:
-        errors["client.gender"] = [f"one of {', '.join(GENDERS)}"]
-    preference = raw.get("contact_preference", "via_worker")
-    if preference not in CONTACT_PREFERENCES:
-        errors["client.contact_preference"] = [f"one of {', '.join(CONTACT_PREFERENCES)}"]
-    birth_year = raw.get("birth_year")
-    if birth_year is not None and not isinstance(birth_year, int):
-        errors["client.birth_year"] = ["must be a whole number"]
+def _parse_new_client(raw: dict, errors: dict[str, list[str]]):
     area_id = None
     if raw.get("area_code"):
-        area = db.session.scalar(select(Area).where(Area.code == str(raw["area_code"])))
-        if area is None:
-            errors["client.area_code"] = ["unknown area code"]
-        else:
-            area_id = area.id
+        area_id = db.session.scalar(select(Area.id).where(Area.code == raw["area_code"]))
+        if area_id is None:
+            errors["client.area_code"] = [_("Unknown code: %(value)s.", value=raw["area_code"])]
     return operations.ClientData(
-        birth_year=birth_year, gender=gender, area_id=area_id, language=str(raw.get("language") or "zh")[:20],
-        contact_preference=preference, contact_phone=raw.get("contact_phone"),
-        contact_note=raw.get("contact_note"), contact_consent=bool(raw.get("contact_consent")))
+        birth_year=raw.get("birth_year"), gender=raw.get("gender", "unknown"), area_id=area_id,
+        language=raw.get("language", "zh"), contact_preference=raw.get("contact_preference", "via_worker"),
+        contact_phone=raw.get("contact_phone"), contact_note=raw.get("contact_note"),
+        contact_consent=raw.get("contact_consent", False))
 
 
-def _parse_referral(body: dict, errors: dict[str, list[str]]):
-    needs = body.get("needs") or []
-    if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
-        errors["needs"] = ["must be a list of category codes"]
-        needs = []
-    urgency = body.get("urgency", "routine")
-    if urgency not in URGENCIES:
-        errors["urgency"] = [f"one of {', '.join(URGENCIES)}"]
+def _parse_referral(body: dict):
     return operations.ReferralData(
-        service_id=str(body.get("service_id") or ""), needs=needs, urgency=urgency, reason=body.get("reason"),
-        from_stage=body.get("from_stage"), to_stage=body.get("to_stage"),
+        service_id=body["service_id"], needs=body["needs"], urgency=body.get("urgency", "routine"),
+        reason=body.get("reason"), from_stage=body.get("from_stage"), to_stage=body.get("to_stage"),
         transfer_criterion=body.get("transfer_criterion"), care_plan_notes=body.get("care_plan_notes"),
         # Checked (1 or 3; absent = the configured default) by the operation, as for the web form.
-        follow_up_months=body.get("follow_up_months"), sender_handoff_id=body.get("sender_handoff_id"))
+        follow_up_months=body.get("follow_up_months"), sender_handoff_id=body.get("sender_handoff_id"),
+        override_reason=body.get("override_reason"))
 
 
-def _parse_consent(raw_consent, errors: dict[str, list[str]]):
-    if not raw_consent:
+def _parse_consent(raw: dict | None):
+    if not raw:
         return None
-    if not isinstance(raw_consent, dict):
-        errors["consent"] = ["must be an object"]
-        return None
-    items = raw_consent.get("items") or ["referral"]
-    if not isinstance(items, list) or not set(items) <= set(CONSENT_ITEMS):
-        errors["consent.items"] = [f"a list of {', '.join(CONSENT_ITEMS)}"]
-        items = ["referral"]
-    scope = raw_consent.get("scope", "referral")
-    if scope not in ("referral", "organization"):
-        errors["consent.scope"] = ["referral or organization"]
-    given_on = _date(raw_consent.get("given_on"), "consent.given_on", errors) or today()
-    expires_on = _date(raw_consent.get("expires_on"), "consent.expires_on", errors)
-    if expires_on is None:
-        errors.setdefault("consent.expires_on", []).append("required")
-    return operations.ConsentData(scope=scope, items=items, purpose=str(raw_consent.get("purpose") or ""),
-                                  given_on=given_on, expires_on=expires_on)
+    return operations.ConsentData(scope=raw.get("scope", "referral"), items=raw.get("items") or ["referral"],
+                                  purpose=raw["purpose"], given_on=_date(raw.get("given_on")) or today(),
+                                  expires_on=_date(raw["expires_on"]))
 
 
 def _parse_create(body: dict, user):
     errors: dict[str, list[str]] = {}
     # Order matters: errors are reported in the order the fields are checked.
     client, client_data = _parse_client(body, user, errors)
-    data = _parse_referral(body, errors)
-    consent = _parse_consent(body.get("consent"), errors)
+    data = _parse_referral(body)
+    consent = _parse_consent(body.get("consent"))
     return client, client_data, data, consent, errors
+
+
+def _json_body(schema: str):
+    """(body, None) or (None, the 400 response): the body checked against its published schema."""
+    try:
+        body = read_json()
+    except BadBody as bad:
+        return None, _error(400, str(bad), {"body": [str(bad)]})
+    errors = validate(schema, body)
+    if errors:
+        return None, _error(400, _("Some fields are not valid."), errors)
+    return body, None
+
+
+def _refused(error: operations.ReferralError):
+    """A rule of the operation said no: 409 when the service's rules exclude the client (the caller
+    can retry with an override_reason), 422 for the other rules."""
+    if isinstance(error, operations.ExcludedByRules):
+        return _error(409, str(error.message), {"override_reason": [str(error.message)]}, rules=list(error.rules))
+    return _error(422, str(error.message), {error.field: [str(error.message)]} if error.field else None)
 
 
 @bp.route("/referrals", methods=["POST"])
 @token_required("worker", "agency")
 def create_referral():
     user = g.api_user
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _error(400, "Send a JSON object.")
+    body, refusal = _json_body("ReferralCreate")
+    if refusal is not None:
+        return refusal
     client, client_data, data, consent, errors = _parse_create(body, user)
     if errors:
-        return _error(400, "Some fields are not valid.", errors)
+        return _error(400, _("Some fields are not valid."), errors)
     try:
-        referral = operations.start_referral(user, client, client_data, data, consent, send=body.get("send", True) is not False)
+        referral = operations.start_referral(user, client, client_data, data, consent, send=body.get("send", True))
     except operations.ReferralError as error:
         db.session.rollback()
-        return _error(422, str(error.message), {error.field: [str(error.message)]} if error.field else None)
+        return _refused(error)
     response = jsonify(referral_json(user, referral, detail=True))
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/referrals/{referral.id}"
@@ -239,14 +235,14 @@ def create_referral():
 @token_required(*STAFF)
 def post_transition(referral_id):
     user = g.api_user
-    referral = queries.visible_referral(user, referral_id)
+    referral = queries.visible_referral(user, referral_id) if _is_uuid(referral_id) else None
     if referral is None:
         return _error(404, "No such referral.")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("action"), str):
-        return _error(400, "Send a JSON object with an action.")
-    values = {"note": body.get("note"), "reason": body.get("reason"), "declined_by": body.get("declined_by"),
-              "first_attended_on": body.get("first_attended_on"), "receiver_handoff_id": body.get("receiver_handoff_id")}
+    body, refusal = _json_body("TransitionRequest")
+    if refusal is not None:
+        return refusal
+    values = {name: body.get(name) for name in ("note", "reason", "declined_by", "first_attended_on",
+                                                 "receiver_handoff_id")}
     try:
         operations.transition(user, referral, body["action"], values)
         db.session.flush()  # a concurrent change (StaleDataError) shows here, as a 409
@@ -255,7 +251,7 @@ def post_transition(referral_id):
         return _error(409, labels.refusal_message(refusal))
     except operations.ReferralError as error:
         db.session.rollback()
-        return _error(422, str(error.message), {error.field: [str(error.message)]} if error.field else None)
+        return _refused(error)
     except StaleDataError:
         db.session.rollback()
         return _error(409, "The referral was changed at the same time; read it again.")

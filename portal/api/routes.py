@@ -5,3 +5,4 @@ from . import matching  # noqa: F401,E402
 from . import referrals  # noqa: F401,E402
 from . import directory  # noqa: F401,E402
 from . import services  # noqa: F401,E402
+from . import privacy  # noqa: F401,E402

@@ -88,5 +88,7 @@ def list_services():
     body["links"] = links
     if result.corrected_query:
         body["corrected_query"] = result.corrected_query
+    if result.suggested_query:  # "did you mean": the results are still the query's own
+        body["suggested_query"] = result.suggested_query
     body["notices"] = [code for code, _data in result.notices]
     return jsonify(body)

@@ -120,10 +120,15 @@ def _hits(text: str, categories: list[CategoryWords], synonyms: SynonymTable) ->
     if not text:
         return found
     stemmed = stem_text(text)
+    # Categories per synonym group, made once per text: a description has dozens of matches and
+    # asking every category about each of them was most of this function's time.
+    codes_of: dict[int, list[str]] = {}
+    for category in categories:
+        for group in category.groups:
+            codes_of.setdefault(group, []).append(category.code)
     for _start, _end, phrase, group in _finder(synonyms).find(stemmed):
-        for category in categories:
-            if group in category.groups:
-                found.setdefault(category.code, []).append(phrase)
+        for code in codes_of.get(group, ()):
+            found.setdefault(code, []).append(phrase)
     for category in categories:
         for phrase in category.phrases:
             if len(phrase) >= 2 and phrase in stemmed and phrase not in found.get(category.code, ()):

@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common import TimestampMixin, UUIDMixin, utcnow
-from ..directory.models import TaxonomyTerm
+from ..directory.models import Service, TaxonomyTerm
 from ..extensions import db
 
 ANY_VOCABULARY = "*"
@@ -79,3 +79,7 @@ class CrosswalkRejection(UUIDMixin, db.Model):
     # The note of the link that was rejected ("words: peer, support"), for whoever reviews it later.
     note: Mapped[str | None] = mapped_column(String(300))
     rejected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    # For the admin's list (service and term names); no backrefs: the directory knows nothing of this.
+    service: Mapped[Service] = relationship()
+    taxonomy_term: Mapped[TaxonomyTerm] = relationship()

@@ -348,3 +348,14 @@ def reject_link(session, attribute: m.Attribute) -> None:
                                            note=attribute.origin_note))
         session.delete(attribute)
         session.flush()
+
+
+def withdraw_rejection(session, rejection: CrosswalkRejection) -> set[str]:
+    """An administrator takes back a rejection: the row goes and the service's derived links are
+    recomputed at once (not only on the next import), so the inference the words support comes
+    back now. Returns the services whose links changed (their index rows are queued)."""
+    service_id = rejection.service_id
+    session.delete(rejection)
+    session.flush()
+    _summary, changed = apply_crosswalk(session, [service_id])
+    return changed

@@ -61,3 +61,88 @@ def next_opening(schedules, now: datetime) -> tuple[int, time] | None:
 
 def format_windows(windows) -> str:
     return ", ".join(f"{a.strftime('%H:%M')}–{b.strftime('%H:%M')}" for a, b in windows)
+
+
+# --- the week in a few lines ------------------------------------------------------------------
+
+# Sources write "around the clock" as 00:00–23:59 (a schedule row cannot close at 24:00).
+_DAY_END = time(23, 59)
+
+
+@dataclass(frozen=True)
+class HourWords:
+    """The words of one language for ``week_lines`` (the caller translates; this module stays pure).
+
+    ``short_days``: seven names, Monday first; ``day_range``: "{first}–{last}"; ``day_pair``:
+    "{first}, {second}" (two days read better listed than as a range); ``every_day``: the whole
+    week; ``all_day``: a day open around the clock; ``always``: the whole week around the clock;
+    ``closed``: a closed day; ``line``: "{days} {hours}"."""
+
+    short_days: tuple[str, ...]
+    day_range: str
+    day_pair: str
+    every_day: str
+    all_day: str
+    always: str
+    closed: str
+    line: str = "{days} {hours}"
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    first: int  # ISO weekday
+    last: int
+    windows: tuple[tuple[time, time], ...]
+    notes: tuple[str, ...] = ()
+
+
+def is_all_day(windows) -> bool:
+    return len(windows) == 1 and windows[0][0] == time(0, 0) and windows[0][1] >= _DAY_END
+
+
+def group_days(days: list[DayHours]) -> list[DayGroup]:
+    """Runs of consecutive days with the same hours (and notes), Monday first."""
+    groups: list[DayGroup] = []
+    for day in sorted(days, key=lambda d: d.weekday):
+        last = groups[-1] if groups else None
+        if last and last.last + 1 == day.weekday and (last.windows, last.notes) == (day.windows, day.notes):
+            groups[-1] = DayGroup(last.first, day.weekday, last.windows, last.notes)
+        else:
+            groups.append(DayGroup(day.weekday, day.weekday, day.windows, day.notes))
+    return groups
+
+
+def _days_text(group: DayGroup, words: HourWords) -> str:
+    first, last = words.short_days[group.first - 1], words.short_days[group.last - 1]
+    if (group.first, group.last) == (1, 7):
+        return words.every_day
+    if group.first == group.last:
+        return first
+    if group.last == group.first + 1:
+        return words.day_pair.format(first=first, second=last)
+    return words.day_range.format(first=first, last=last)
+
+
+def week_lines(days: list[DayHours], words: HourWords) -> list[str]:
+    """"Mon–Fri 08:30–17:00", "Sat, Sun closed", "Open 24 hours": one line per run of equal days.
+    Days without a row count as closed only when some other day has hours (no rows at all is
+    "unknown", and gives no lines)."""
+    if not any(d.windows for d in days):
+        return []
+    groups = group_days(days)
+    if len(groups) == 1 and (groups[0].first, groups[0].last) == (1, 7) and is_all_day(groups[0].windows):
+        return [words.always + _notes_text(groups[0])]
+    lines = []
+    for group in groups:
+        if not group.windows:
+            hours = words.closed
+        elif is_all_day(group.windows):
+            hours = words.all_day
+        else:
+            hours = format_windows(group.windows)
+        lines.append(words.line.format(days=_days_text(group, words), hours=hours) + _notes_text(group))
+    return lines
+
+
+def _notes_text(group: DayGroup) -> str:
+    return f" ({'; '.join(group.notes)})" if group.notes else ""

@@ -465,3 +465,17 @@ class Attribute(UUIDMixin, db.Model):
     taxonomy_term: Mapped[TaxonomyTerm] = relationship()
     service: Mapped[Service | None] = relationship(back_populates="attributes")
     organization: Mapped[Organization | None] = relationship(back_populates="attributes")
+
+
+class SharedResourceList(db.Model):
+    """A resource list shared as a link (``/list/shared/<id>``): service ids only, never anything
+    about the person it was made for, and deleted once ``expires_at`` has passed
+    (``directory/shared_lists.py``)."""
+
+    __tablename__ = "shared_resource_list"
+
+    # Random and unguessable (secrets.token_urlsafe): the id is the only key to the list.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service_ids: Mapped[str] = mapped_column(Text, nullable=False)  # comma-separated, in list order
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from . import hours as hours_mod
+from . import resource_list as rlist
 from .freshness import configured_stale_after_days, is_stale_after
+from .visibility import is_running
 
 COST_LABELS = {
     "free": _l("Free"),
@@ -35,6 +39,7 @@ LANGUAGE_LABELS = {
 }
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
             _l("Saturday"), _l("Sunday"))
+SHORT_WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 
 
 # --- small texts ----------------------------------------------------------------------------
@@ -48,6 +53,11 @@ def cost_text(cost) -> str:
 
 
 def capacity_text(service) -> str:
+    # A paused or closed service takes nobody, whatever its last capacity update said.
+    if service.status == "temporarily_closed":
+        return _("Not taking new clients while paused")
+    if not is_running(service.status):
+        return _("Not taking new clients")
     status = service.capacity_status
     if status == "accepting":
         return _("Accepting new clients")
@@ -95,3 +105,54 @@ def distance_text(km: float | None) -> str:
     if km < 1:
         return _("%(metres)s m", metres=int(round(km * 1000, -1)))
     return _("%(km)s km", km=f"{km:.1f}")
+
+
+# --- hours, map links -------------------------------------------------------------------------
+
+def hour_words() -> hours_mod.HourWords:
+    return hours_mod.HourWords(
+        short_days=tuple(str(d) for d in SHORT_WEEKDAYS),
+        # Translators: a range of weekdays, "Mon–Fri" / "周一至周五".
+        day_range=_("{first}–{last}"),
+        day_pair=_("{first}, {second}"),
+        every_day=_("Every day"),
+        all_day=_("24 hours"),
+        always=_("Open 24 hours"),
+        closed=_("closed"),
+    )
+
+
+def hours_lines(days) -> list[str]:
+    """The week as "Mon–Fri 08:30–17:00" lines in the reader's language."""
+    return hours_mod.week_lines(list(days), hour_words())
+
+
+@dataclass(frozen=True)
+class MapLinks:
+    geo: str  # opens the phone's map app
+    web: str  # the coordinates as a plain web address, for computers without a map app
+
+
+def map_links(location) -> MapLinks | None:
+    """Links to a location's own coordinates (not its area's centre: that would send people to the
+    wrong street). No third-party script, only links."""
+    if location is None or location.latitude is None or location.longitude is None:
+        return None
+    lat, lon = f"{float(location.latitude):.6f}", f"{float(location.longitude):.6f}"
+    label = str(location.t("name") or location.t("address") or "")
+    query = f"{lat},{lon}" + (f"({quote(label)})" if label else "")
+    return MapLinks(geo=f"geo:{lat},{lon}?q={query}",
+                    web=f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")
+
+
+def short_address(location, lang: str) -> str:
+    """The address in a few characters for a text message ("江滨区文昌路252号")."""
+    if location is None:
+        return ""
+    lineage = location.area.lineage() if location.area is not None else []
+    names = [n for a in lineage for n in (a.name_zh, a.name_en) if n]
+    district = next((a for a in lineage if a.level == "district"), None)
+    address = location.t("address", lang)
+    # The district in the address's own language (an address only in Chinese keeps "江滨区").
+    return rlist.short_address(str(address), names,
+                               str(district.t("name", address.lang)) if district is not None else None)

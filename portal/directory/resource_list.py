@@ -75,3 +75,58 @@ def plain_text(entries: list[dict], heading: str) -> str:
             if entry.get(key):
                 lines.append(f"   {entry[key]}")
     return "\n".join(lines)
+
+
+# --- the short text -----------------------------------------------------------------------------
+
+# One service in at most this many characters: a Chinese text message is 70 characters, so each
+# service fits one message (name, phone, short address; the rest is behind the link).
+SHORT_LINE_CHARS = 70
+_NAME_CHARS = 24
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def short_address(address: str, area_names: list[str], district: str | None) -> str:
+    """"江澜市江滨区古渡街道文昌路252号" -> "江滨区文昌路252号": the city and street names a
+    reader in the city does not need are dropped, the district kept in front."""
+    rest = (address or "").strip()
+    changed = True
+    while changed:  # the names may come in any order
+        changed = False
+        for name in area_names:
+            if name and rest.startswith(name):
+                rest, changed = rest[len(name):].lstrip(" ,，"), True
+    if district and rest and not rest.startswith(district):
+        rest = f"{district}{rest}" if _is_cjk(district) else f"{rest}, {district}"
+    return rest
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def short_line(number: int, name: str, phone: str, address: str, limit: int = SHORT_LINE_CHARS) -> str:
+    """``N. name phone address`` in at most ``limit`` characters; the phone is never cut, the name
+    and then the address are shortened to fit."""
+    line = f"{number}. {_cut(name, _NAME_CHARS)}"
+    if phone:
+        line += f" {phone}"
+    room = limit - len(line) - 1
+    if address and room >= 4:
+        line += " " + _cut(address, room)
+    return _cut(line, limit)
+
+
+def short_text(entries: list[dict], heading: str, link: str | None = None) -> str:
+    """The list as a short message: a heading, one line per service, and the shared link if any.
+    ``entries``: dicts with name, short_phone, short_address (already in the chosen language)."""
+    lines = [heading]
+    lines += [short_line(n, e["name"], e.get("short_phone", ""), e.get("short_address", ""))
+              for n, e in enumerate(entries, 1)]
+    if link:
+        lines.append(link)
+    return "\n".join(lines)

@@ -7,7 +7,18 @@ template (intake contact, capacity notes) and never sent to anonymous visitors.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,10 +27,12 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..i18n import local_now
 from ..i18n_fields import current_lang
+from . import crisis, presenters, queries
 from . import hours as hours_mod
-from . import presenters, queries
 from . import resource_list as rlist
+from . import shared_lists
 from .models import Organization, Service
+from .visibility import is_listed, listed_clause, viewer_is_staff
 
 bp = Blueprint("directory", __name__)
 
@@ -30,14 +43,28 @@ PRINT_LANGUAGES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}
 @bp.route("/")
 def home():
     counts = {
-        "services": db.session.scalar(select(func.count(Service.id)).where(Service.status == "active")),
+        "services": db.session.scalar(select(func.count(Service.id))
+                                      .where(listed_clause(Service.status, staff=False))),
         "organizations": db.session.scalar(select(func.count(Organization.id))),
     }
     return render_template("directory/home.html", counts=counts, terms=queries.term_labels())
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico whatever the page says; answering avoids a 404 on every visit.
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
+
+
+@bp.app_template_global("crisis_lines")
+def crisis_lines():
+    """For the crisis banner (templates/directory/_crisis_banner.html), on any page that includes it."""
+    return crisis.lines_for_banner()
+
+
 def _is_staff() -> bool:
-    return bool(current_user.is_authenticated and current_user.has_role("worker", "agency", "coordinator", "admin"))
+    return viewer_is_staff(current_user)
 
 
 def _service_or_404(service_id: str) -> Service:
@@ -55,6 +82,8 @@ def _location_blocks(service, now):
             "location": location,
             "area": presenters.area_text(location),
             "hours": hours_mod.week(link.schedules, now.date()) if link.schedules else None,
+            "hour_lines": presenters.hours_lines(hours_mod.week(link.schedules, now.date())),
+            "map": presenters.map_links(location),
             "open": hours_mod.is_open(link.schedules, now) if link.schedules else None,
             "phones": location.phones,
         })
@@ -70,6 +99,7 @@ def service_page(service_id):
     return render_template(
         "directory/service.html", service=service, now=now, staff=staff,
         week=hours_mod.week(service.schedules, now.date()) if service.schedules else None,
+        hour_lines=presenters.hours_lines(hours_mod.week(service.schedules, now.date())),
         open_now=hours_mod.is_open(all_schedules, now),
         next_opening=hours_mod.next_opening(all_schedules, now),
         locations=_location_blocks(service, now), freshness=presenters.freshness(service),
@@ -91,11 +121,12 @@ def organization_page(organization_id):
     organization = queries.organization_for_page(organization_id)
     if organization is None:
         abort(404)
-    services = sorted((s for s in organization.services if s.status != "defunct"),
+    staff = _is_staff()
+    services = sorted((s for s in organization.services if is_listed(s.status, staff)),
                       key=lambda s: s.t("name").text)
     return render_template("directory/organization.html", organization=organization, services=services,
                            capacity_text=presenters.capacity_text, freshness=presenters.freshness,
-                           cost_labels=presenters.COST_LABELS)
+                           cost_labels=presenters.COST_LABELS, map_links=presenters.map_links)
 
 
 # --- resource list ------------------------------------------------------------------------------
@@ -138,11 +169,7 @@ def _list_entries(services, now, lang: str):
         location = service.locations[0] if service.locations else None
         schedules = list(service.schedules) or (list(service.location_links[0].schedules)
                                                 if service.location_links else [])
-        week = hours_mod.week(schedules, now.date()) if schedules else []
-        hour_lines = []
-        for day in week:
-            if day.windows:
-                hour_lines.append(f"{presenters.WEEKDAYS[day.weekday - 1]} {hours_mod.format_windows(day.windows)}")
+        hour_lines = presenters.hours_lines(hours_mod.week(schedules, now.date()))
         phones = list(service.phones) or (list(location.phones) if location else []) or list(service.organization.phones)
         address = ""
         if location is not None:
@@ -158,6 +185,8 @@ def _list_entries(services, now, lang: str):
             "phone": ", ".join(p.number + (f" ({p.description})" if p.description else "") for p in phones[:2]),
             "url": url,
             "cjk": lang == "zh",
+            "short_phone": phones[0].number if phones else "",
+            "short_address": presenters.short_address(location, lang),
         })
     return entries
 
@@ -168,8 +197,34 @@ def resource_list():
     lang = current_lang()
     entries = _list_entries(services, local_now(), lang)
     text = rlist.plain_text(entries, _("Services for you"))
+    shared = shared_lists.load(db.session, request.args.get("shared"))
+    link = url_for("directory.shared_list", list_id=shared.id, _external=True) if shared else None
     return render_template("directory/list.html", entries=entries, text=text,
+                           short=rlist.short_text(entries, _("Services for you"), link), shared_link=link,
+                           shared_until=shared.expires_at.date() if shared else None,
                            print_lang=lang, back=rlist.safe_next(request.args.get("back"), url_for("search.search")))
+
+
+@bp.route("/list/share", methods=["POST"])
+def list_share():
+    services = queries.services_by_ids(rlist.ids(session))
+    ids = [s.id for s in services if is_listed(s.status, staff=False)]
+    if not ids:
+        flash(_("Add services to the list before sharing it."), "error")
+        return redirect(url_for("directory.resource_list"))
+    shared = shared_lists.share(db.session, ids)
+    return redirect(url_for("directory.resource_list", shared=shared.id) + "#share")
+
+
+@bp.route("/list/shared/<list_id>")
+def shared_list(list_id):
+    shared = shared_lists.load(db.session, list_id)
+    if shared is None:
+        return render_template("directory/shared_list.html", entries=None), 404
+    services = [s for s in queries.services_by_ids(shared_lists.ids_of(shared)) if is_listed(s.status, staff=False)]
+    entries = _list_entries(services, local_now(), current_lang())
+    return render_template("directory/shared_list.html", entries=entries,
+                           expires_on=shared.expires_at.date())
 
 
 @bp.route("/list/print")

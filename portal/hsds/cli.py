@@ -40,7 +40,9 @@ def import_command(path, dry_run, partial, errors_csv, max_lines, country):
         with bar:
             report = import_dataset(session, path, partial=partial, dry_run=dry_run, progress=progress,
                                     country=country)
-        finish_import(session, report)
+        bar = click.progressbar(length=1, label="Search index     ", show_pos=True)
+        with bar:  # moves when a large import rebuilds the index (finish_import)
+            finish_import(session, report, progress=progress)
     except SourceError as exc:
         session.rollback()
         raise click.ClickException(str(exc)) from exc

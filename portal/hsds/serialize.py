@@ -34,6 +34,7 @@ import uuid
 from datetime import date, datetime, time, timezone
 
 from ..common import as_aware
+from ..validators import safe_url
 
 HSDS_NAMESPACE = uuid.UUID("6f1d8a0e-6a55-4f0e-9d6b-6d3c1c1f4a30")  # for ids of derived rows
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # ISO weekday 1..7
@@ -294,7 +295,7 @@ def organization_to_hsds(organization, *, full: bool = False, staff: bool = Fals
         "alternate_name": organization.alternate_name,
         **_bilingual(organization, "description", required=True),
         "email": organization.email,
-        "website": organization.website,
+        "website": safe_url(organization.website),  # never republish a javascript: link
         "legal_status": organization.legal_status,
         "department": organization.department,
         "verified_on": _iso(organization.verified_on),
@@ -336,7 +337,7 @@ def service_to_hsds(service, *, staff: bool = False, nested: bool = True) -> dic
         **_bilingual(service, "name", required=True),
         "alternate_name": service.alternate_name,
         **_bilingual(service, "description"),
-        "url": service.url,
+        "url": safe_url(service.url),
         "email": service.email,
         "status": STATUS_TO_HSDS.get(service.status, service.status),
         "interpretation_services": service.interpretation_services,

@@ -18,11 +18,11 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..common import today
-from ..validators import EmailAddress
+from ..validators import EmailAddress, WebAddress
 from ..directory.models import PHONE_TYPES
 from .models import MAX_NOTE_TEXT, MAX_REPORT_TEXT
 from .operations import MAX_WAIT_WEEKS
@@ -77,7 +77,7 @@ class ServiceForm(FlaskForm):
     alternate_name = StringField(_l("Other name or abbreviation"), validators=[Optional(), Length(max=200)])
     description_zh = TextAreaField(_l("Description (Chinese)"), validators=_TEXT)
     description_en = TextAreaField(_l("Description (English)"), validators=_TEXT)
-    url = StringField(_l("Web page"), validators=[Optional(), Length(max=500), URL(message=_l("Enter a full web address (https://…)."))])
+    url = StringField(_l("Web page"), validators=[Optional(), Length(max=500), WebAddress()])
     email = StringField(_l("Email"), validators=[Optional(), Length(max=200), EmailAddress()])
     application_process_zh = TextAreaField(_l("How to apply (Chinese)"), validators=_TEXT)
     application_process_en = TextAreaField(_l("How to apply (English)"), validators=_TEXT)

@@ -6,7 +6,6 @@ returns None for records the user may not manage, and views answer those with 40
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.throttle import keyed_hash
 from ..common import today, utcnow
 from ..directory import freshness
 from ..directory.models import (
@@ -29,6 +29,7 @@ from ..directory.models import (
     TaxonomyTerm,
 )
 from ..extensions import db
+from ..validators import normalise_url
 from .models import ProblemReport
 
 # Vocabularies an agency may link its services to ('serves'), and those that can restrict
@@ -36,9 +37,9 @@ from .models import ProblemReport
 SERVES_VOCABULARIES = ("category", "care_stage", "population", "condition", "delivery_mode")
 ONLY_VOCABULARIES = ("population", "condition")
 MAX_WAIT_WEEKS = 104
-# Problem reports: per browser session, and per service from anonymous visitors (counted in the
-# database, so the limit holds across worker processes).
-SESSION_REPORTS_PER_HOUR = 5
+# Problem reports: per signed-in user or anonymous client address, and per service from anonymous
+# visitors (counted in the database, so the limits hold across sessions, logins and processes).
+REPORTS_PER_HOUR = 5
 ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR = 10
 
 
@@ -131,6 +132,15 @@ def phone_for(user, phone_id: str) -> Phone | None:
 
 # --- one-click status updates -------------------------------------------------------------------
 
+def _checked_by_agency(service: Service, now: datetime | None = None) -> datetime:
+    """The agency just looked at this listing: a capacity or status update, like "still correct",
+    counts as verifying it (otherwise "waiting list: 2 weeks" would sit next to "not verified for
+    361 days"). The one place that says which updates verify a listing."""
+    now = now or utcnow()
+    service.verified_on = now.date()
+    return now
+
+
 def set_capacity(service: Service, status: str, wait_weeks: int | None = None,
                  now: datetime | None = None) -> None:
     if status not in ("accepting", "waitlist", "full"):
@@ -139,27 +149,27 @@ def set_capacity(service: Service, status: str, wait_weeks: int | None = None,
         raise ValueError("a waitlist needs a number of weeks")
     service.capacity_status = status
     service.wait_weeks = wait_weeks if status == "waitlist" else None
-    service.capacity_updated_at = now or utcnow()
+    service.capacity_updated_at = _checked_by_agency(service, now)
     db.session.flush()
 
 
 def close_temporarily(service: Service, reopens_on: date | None) -> None:
     service.status = "temporarily_closed"
     service.reopens_on = reopens_on
+    _checked_by_agency(service)
     db.session.flush()
 
 
 def reopen(service: Service) -> None:
     service.status = "active"
     service.reopens_on = None
+    _checked_by_agency(service)
     db.session.flush()
 
 
 def confirm_current(service: Service, now: datetime | None = None) -> None:
     """"Still correct": the listing, capacity included, was checked by a person today."""
-    now = now or utcnow()
-    service.verified_on = now.date()
-    service.capacity_updated_at = now
+    service.capacity_updated_at = _checked_by_agency(service, now)
     db.session.flush()
 
 
@@ -223,6 +233,8 @@ def save_service(service: Service, data: dict, location_ids: list[str], serves: 
     """Apply the edit form. Every location must belong to the service's organisation
     (``require_own_locations``); nothing is changed otherwise."""
     require_own_locations(service.organization_id, location_ids)
+    if data.get("url"):  # the link rule holds whoever calls (the form reports it next to the field)
+        data = {**data, "url": normalise_url(data["url"])}
     for field in SERVICE_FIELDS:
         if field in data:
             setattr(service, field, data[field])
@@ -348,30 +360,34 @@ def stale_listings(stale_after_days: int, on: date | None = None) -> dict[str, l
 
 # --- problem reports ----------------------------------------------------------------------------
 
-def report_problem(service: Service, kind: str, text: str | None, reporter=None, recent: Sequence[float] = (),
+def report_problem(service: Service, kind: str, text: str | None, reporter=None, client_address: str | None = None,
                    now: datetime | None = None) -> ProblemReport:
-    """Anyone may report a problem, within limits: ``SESSION_REPORTS_PER_HOUR`` from one browser
-    session (``recent``: the times, as timestamps, of its earlier reports) and, from anonymous
-    visitors, ``ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR`` per service. Raises ``TooManyReports``."""
+    """Anyone may report a problem, within limits counted in the database (so they hold across
+    sessions, logins and worker processes): ``REPORTS_PER_HOUR`` per signed-in user, or per client
+    address for anonymous visitors (kept as a keyed hash, never the address), and
+    ``ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR`` anonymous reports per service. Raises
+    ``TooManyReports``."""
     now = now or utcnow()
     hour_ago = now - timedelta(hours=1)
     anonymous = reporter is None or not reporter.is_authenticated
-    if (sum(1 for t in recent if t > hour_ago.timestamp()) >= SESSION_REPORTS_PER_HOUR
-            or anonymous and recent_anonymous_reports(service.id, hour_ago) >= ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR):
+    sender_key = keyed_hash("problem-report", client_address or "unknown") if anonymous else None
+    if anonymous:
+        over = (_reports_since(ProblemReport.reporter_key == sender_key, hour_ago) >= REPORTS_PER_HOUR
+                or recent_anonymous_reports(service.id, hour_ago) >= ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR)
+    else:
+        over = _reports_since(ProblemReport.reporter_id == reporter.id, hour_ago) >= REPORTS_PER_HOUR
+    if over:
         raise TooManyReports()
     report = ProblemReport(service_id=service.id, kind=kind, text=(text or "").strip() or None,
-                           reporter_id=None if anonymous else reporter.id, created_at=now)
+                           reporter_id=None if anonymous else reporter.id, reporter_key=sender_key, created_at=now)
     db.session.add(report)
     db.session.flush()
     return report
 
 
-def remember_report(recent: Sequence[float], now: datetime | None = None) -> list[float]:
-    """``recent`` with this report's time added and those older than an hour dropped (what the
-    browser session keeps for the next ``report_problem``)."""
-    now = now or utcnow()
-    hour_ago = (now - timedelta(hours=1)).timestamp()
-    return [t for t in recent if t > hour_ago] + [now.timestamp()]
+def _reports_since(sender, since: datetime) -> int:
+    return db.session.scalar(select(func.count(ProblemReport.id)).where(
+        sender, ProblemReport.created_at >= since)) or 0
 
 
 def recent_anonymous_reports(service_id: str, since: datetime) -> int:

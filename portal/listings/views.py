@@ -7,7 +7,7 @@ not manage), calls one operation, and renders or redirects; the request boundary
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -358,14 +358,12 @@ def report_problem(service_id):
         refuse(404)
     form = ProblemReportForm()
     if form.validate_on_submit():
-        recent = session.get("problem_reports", [])
         try:
-            report = ops.report_problem(service, form.kind.data, form.text.data, current_user, recent)
+            report = ops.report_problem(service, form.kind.data, form.text.data, current_user, request.remote_addr)
         except ops.TooManyReports:
             return render_template("listings/report_problem.html", form=form, service=service,
                                    error=_("Too many reports in a short time. Please try again in an hour.")), 429
         _notify_agency_of_report(report)
-        session["problem_reports"] = ops.remember_report(recent)
         return render_template("listings/report_thanks.html", service=service)
     return render_template("listings/report_problem.html", form=form, service=service,
                            error=None), (400 if form.errors else 200)

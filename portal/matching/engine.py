@@ -62,7 +62,17 @@ from .facts import (
     UncoveredNeed,
 )
 from .plan import Excluded, Fit, care_plan
-from .relax import DISTANCE_STEPS_KM, RELAXABLE, look_radius, relax, relaxable_rule, relaxations
+from .relax import (
+    DISTANCE_STEPS_KM,
+    LIFTS,
+    RELAXABLE,
+    SAME_CANDIDATES,
+    counted,
+    look_radius,
+    relax,
+    relaxable_rule,
+    relaxations,
+)
 from .rules import (
     Context,
     availability,
@@ -92,12 +102,7 @@ def match(directory: Directory, profile: Profile, *, today: date, stale_after_da
     ``limit`` caps the suggestions returned (the plan always looks at every eligible service).
 
     Deterministic: the same directory, profile and day give the same result in the same order."""
-    ctx = make_context(directory, profile, today, stale_after_days)
-    look_km = look_radius(profile.travel_km)
-    found: set[int] = set()
-    for need in ctx.needs:
-        found |= directory.candidates(need, ctx.point, look_km, ctx.lineage, profile.remote_ok)
-    fits, excluded = _sort_out(directory, ctx, found, look_km)
+    ctx, fits, excluded = _candidates(directory, profile, today, stale_after_days)
     fits.sort(key=lambda f: f.key)
     for rank, f in enumerate(fits, 1):
         f.rank = rank
@@ -111,15 +116,64 @@ def match(directory: Directory, profile: Profile, *, today: date, stale_after_da
         for e in excluded[:exclusion_limit]
     )
     plan = care_plan(directory, ctx, fits, excluded, dress)
-    found_relaxations = relaxations(profile, excluded, plan.unmet)
+    found_relaxations = counted(relaxations(profile, excluded, plan.unmet), profile, len(fits),
+                                _RelaxedCount(directory, today, stale_after_days, fits, excluded))
     return MatchResult(profile, suggestions, len(fits), plan, exclusions, len(excluded), found_relaxations)
 
 
-def _sort_out(directory: Directory, ctx: Context, found: set[int], look_km: float | None
-              ) -> tuple[list[Fit], list[Excluded]]:
+def _found(directory: Directory, profile: Profile, today: date, stale_after_days: int
+           ) -> tuple[Context, set[int], float | None]:
+    """Step 1: the client's context, the candidates, and how far the match looks."""
+    ctx = make_context(directory, profile, today, stale_after_days)
+    look_km = look_radius(profile.travel_km)
+    found: set[int] = set()
+    for need in ctx.needs:
+        found |= directory.candidates(need, ctx.point, look_km, ctx.lineage, profile.remote_ok)
+    return ctx, found, look_km
+
+
+def _candidates(directory: Directory, profile: Profile, today: date, stale_after_days: int
+                ) -> tuple[Context, list[Fit], list[Excluded]]:
+    """Steps 1 and 2 of a match: the candidates, each either fitting or excluded."""
+    ctx, found, look_km = _found(directory, profile, today, stale_after_days)
+    fits, excluded = _sort_out(directory, ctx, found, look_km)
+    return ctx, fits, excluded
+
+
+class _RelaxedCount:
+    """How many services the match of a relaxed profile finds eligible: the same steps 1 and 2 it
+    runs (``_found``, ``_sort_out``), without scoring. Loosening a rule never adds a reason, so a
+    service that fits still fits, and one excluded for a reason the rule does not lift
+    (``relax.LIFTS``) stays excluded: only the others are checked again, which keeps the exact count
+    cheap enough for every results page."""
+
+    def __init__(self, directory: Directory, today: date, stale_after_days: int, fits: list[Fit],
+                 excluded: list[Excluded]) -> None:
+        self.directory, self.today, self.stale_after_days = directory, today, stale_after_days
+        self.fitting = {f.index for f in fits}
+        self.excluded = excluded
+
+    def __call__(self, relaxed: Profile, rule: str) -> int:
+        lifts = LIFTS[rule]
+        liftable = {e.index for e in self.excluded if all(r.key in lifts for r in e.reasons)}
+        if rule in SAME_CANDIDATES:
+            ctx = make_context(self.directory, relaxed, self.today, self.stale_after_days)
+            recheck, kept = liftable, len(self.fitting)
+            look_km = look_radius(relaxed.travel_km)
+        else:
+            ctx, found, look_km = _found(self.directory, relaxed, self.today, self.stale_after_days)
+            kept = len(found & self.fitting)
+            stays_out = {e.index for e in self.excluded} - liftable
+            recheck = found - self.fitting - stays_out
+        return kept + len(_sort_out(self.directory, ctx, recheck, look_km, count_only=True)[0])
+
+
+def _sort_out(directory: Directory, ctx: Context, found: set[int], look_km: float | None,
+              count_only: bool = False) -> tuple[list, list[Excluded]]:
     """Each candidate either fits (scored) or is excluded (with its reasons); those beyond what the
-    match looked at are dropped. The hot loop of a match: keep it free of needless calls."""
-    fits: list[Fit] = []
+    match looked at are dropped. The hot loop of a match: keep it free of needless calls.
+    ``count_only``: the fitting services' indexes, unscored, and no exclusions (a relaxation's count)."""
+    fits: list = []
     excluded: list[Excluded] = []
     services = directory.services
     needs = ctx.needs
@@ -153,8 +207,12 @@ def _sort_out(directory: Directory, ctx: Context, found: set[int], look_km: floa
         covers = tuple(n for n in needs if n in categories)
         why = reasons(service, ctx, distance, how, inside)
         if why:
-            excluded.append(Excluded(math.inf if distance is None else distance, service.id, index, covers, why,
-                                     distance, relaxable_rule(why)))
+            if not count_only:
+                excluded.append(Excluded(math.inf if distance is None else distance, service.id, index, covers,
+                                         why, distance, relaxable_rule(why)))
+            continue
+        if count_only:
+            fits.append(index)
             continue
         fit_scores = scores(service, ctx, len(covers), distance, how)
         total = round(sum(w * v for w, v in zip(WEIGHT_VALUES, fit_scores)), 4)

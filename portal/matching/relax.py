@@ -6,7 +6,7 @@ Pure: plain data in, plain data out.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from .facts import Part, Profile, Relaxation, UncoveredNeed
@@ -20,6 +20,12 @@ RELAXABLE = {
     "urgency": frozenset({"not_accepting", "full"}),
 }
 RULE_OF = {code: rule for rule, codes in RELAXABLE.items() for code in codes}
+# Every reason code loosening a rule can lift (online/phone also lifts "too far" for a service that
+# offers it): an excluded service with any other reason stays excluded, so its count skips it.
+LIFTS = {**RELAXABLE, "remote": frozenset({"remote_only", "too_far"})}
+# Rules whose loosening changes neither where the match looks nor how the client reaches a service:
+# the relaxed match has the same candidates, and only the excluded ones can change.
+SAME_CANDIDATES = frozenset({"payment", "urgency"})
 # Steps offered when relaxing the travel limit ("show services up to 10 km").
 DISTANCE_STEPS_KM = (1, 2, 3, 5, 8, 10, 15, 20, 30, 50, 80, 120, 200, 500)
 
@@ -56,6 +62,21 @@ def relaxations(profile: Profile, excluded: Sequence[Excluded], unmet: Sequence[
         elif lifted:
             found.append(Relaxation(rule, len(lifted)))
     return tuple(found)
+
+
+def counted(proposed: Sequence[Relaxation], profile: Profile, eligible_now: int,
+            eligible_with: Callable[[Profile, str], int]) -> tuple[Relaxation, ...]:
+    """The proposed relaxations, each with ``adds`` counted by running the relaxed match itself
+    (``eligible_with(profile, rule)`` is the engine's count of eligible services): the number on the
+    button is the number of extra suggestions the relaxed results show, whatever else loosening the
+    rule changes (a wider look radius, services the first match never looked at). One that would
+    add nothing is not offered."""
+    out = []
+    for relaxation in proposed:
+        adds = eligible_with(relax(profile, relaxation), relaxation.rule) - eligible_now
+        if adds > 0:
+            out.append(replace(relaxation, adds=adds))
+    return tuple(out)
 
 
 def _distance_relaxation(profile: Profile, lifted: Sequence[Excluded], unmet: Sequence[UncoveredNeed]

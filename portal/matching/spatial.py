@@ -241,13 +241,16 @@ class Directory:
         placed_last = edge if radius_km is None else min(edge, math.ceil(radius_km / cell_km) + 1)
         last = edge if remote else placed_last
         taken = remote_taken = 0
+        # Rings are clipped to the cells that hold services: a point far from the directory (the other
+        # side of the world) would otherwise walk billions of empty cells.
+        box = _box((i_lo, i_hi, j_lo, j_hi), remote)
         for ring in range(0, last + 1):
             placed_open = ring <= placed_last and (cap is None or taken < cap)
             remote_open = bool(remote) and (remote_cap is None or remote_taken < remote_cap)
             if not placed_open and not remote_open:
                 break
             source = grid if placed_open else remote
-            for key in ring_cells(ci, cj, ring):
+            for key in ring_cells(ci, cj, ring, box):
                 bucket = source.get(key)
                 if bucket:
                     found.update(bucket)
@@ -258,15 +261,27 @@ class Directory:
         return found
 
 
-def ring_cells(ci: int, cj: int, ring: int) -> list[tuple[int, int]]:
-    """The cells at Chebyshev distance ``ring`` from (ci, cj)."""
-    if ring == 0:
-        return [(ci, cj)]
-    top, bottom = ci - ring, ci + ring
-    cells = [(top, j) for j in range(cj - ring, cj + ring + 1)]
-    cells += [(bottom, j) for j in range(cj - ring, cj + ring + 1)]
-    cells += [(i, cj - ring) for i in range(top + 1, bottom)]
-    cells += [(i, cj + ring) for i in range(top + 1, bottom)]
+def _box(bounds: tuple[int, int, int, int], remote: dict) -> tuple[int, int, int, int]:
+    i_lo, i_hi, j_lo, j_hi = bounds
+    for i, j in remote:
+        i_lo, i_hi, j_lo, j_hi = min(i_lo, i), max(i_hi, i), min(j_lo, j), max(j_hi, j)
+    return i_lo, i_hi, j_lo, j_hi
+
+
+def ring_cells(ci: int, cj: int, ring: int, box: tuple[int, int, int, int] | None = None) -> list[tuple[int, int]]:
+    """The cells at Chebyshev distance ``ring`` from (ci, cj); with ``box`` (i_lo, i_hi, j_lo, j_hi)
+    only those inside it."""
+    i_lo, i_hi, j_lo, j_hi = box or (ci - ring, ci + ring, cj - ring, cj + ring)
+    top, bottom, left, right = ci - ring, ci + ring, cj - ring, cj + ring
+    j_range = range(max(left, j_lo), min(right, j_hi) + 1)
+    i_range = range(max(top + 1, i_lo), min(bottom - 1, i_hi) + 1)
+    cells = [(top, j) for j in j_range] if i_lo <= top <= i_hi else []
+    if ring and i_lo <= bottom <= i_hi:
+        cells += [(bottom, j) for j in j_range]
+    if ring and j_lo <= left <= j_hi:
+        cells += [(i, left) for i in i_range]
+    if ring and j_lo <= right <= j_hi:
+        cells += [(i, right) for i in i_range]
     return cells
 
 

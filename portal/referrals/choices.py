@@ -28,6 +28,11 @@ def areas() -> list[tuple[str, str]]:
     return out
 
 
+def districts() -> list[tuple[str, str]]:
+    rows = db.session.scalars(select(Area).where(Area.level == "district").order_by(Area.code))
+    return [("", "—")] + [(str(a.id), str(a.t("name"))) for a in rows]
+
+
 def services_accepting_referrals() -> list[tuple[str, str]]:
     rows = db.session.execute(select(Service, Organization).join(Organization)
                               .where(Service.status == "active", Service.accepts_referrals.is_not(False))

@@ -119,3 +119,133 @@ def valid_consent(client: Client, organization_id: str, referral_id: str | None,
                                                     Consent.revoked_at.is_(None))
                               .order_by(Consent.created_at.desc()))
     return next((c for c in rows if c.covers(organization_id, referral_id, item, on)), None)
+
+
+# --- erasure: what "a client's personal data" is, once ----------------------------------------------
+# Used by an erasure on request (``erase_client``: web, API) and by the retention purge
+# (portal/privacy). What stays is what the reports count: status, dates, service, area, needs and
+# the coded reasons; the rows themselves stay, so the audit trail's ids keep meaning something.
+
+REFERRAL_TEXT_FIELDS = ("reason", "transfer_criterion", "care_plan_notes")
+CLIENT_CONTACT_FIELDS = ("contact_phone", "contact_note", "contact_consent_on")
+_CHUNK = 500
+
+
+def referral_has_text():
+    """SQL: the referral still holds free text (its own fields, an event note or a follow-up note)."""
+    from sqlalchemy import exists, or_
+
+    from .models import FollowUp, Referral, ReferralEvent
+
+    return or_(*(getattr(Referral, f).is_not(None) for f in REFERRAL_TEXT_FIELDS),
+               exists().where(ReferralEvent.referral_id == Referral.id, ReferralEvent.note.is_not(None)),
+               exists().where(FollowUp.referral_id == Referral.id, FollowUp.note.is_not(None)))
+
+
+def client_has_contact():
+    """SQL: the client still has contact details (or the date they were agreed to)."""
+    from sqlalchemy import or_
+
+    return or_(*(getattr(Client, f).is_not(None) for f in CLIENT_CONTACT_FIELDS))
+
+
+def erase_referral_text(referral_ids) -> None:
+    """Blank the free text of these referrals, their events and follow-ups; nothing else changes.
+
+    Referral events are append-only (a flush refuses to change one): erasure is the one exception,
+    written as statements, not through the ORM. ``updated_at`` is kept, because erasing is not
+    activity (the inactive-client rule reads it); ``version`` moves, so an edit open on an old copy
+    gets a conflict instead of writing the text back."""
+    from sqlalchemy import update
+
+    from .models import FollowUp, Referral, ReferralEvent
+
+    db.session.flush()  # pending changes first: the statements below bypass the unit of work
+    ids = sorted(set(referral_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        db.session.execute(update(ReferralEvent).where(ReferralEvent.referral_id.in_(chunk),
+                                                       ReferralEvent.note.is_not(None)).values(note=None),
+                           execution_options={"synchronize_session": False})
+        db.session.execute(update(FollowUp).where(FollowUp.referral_id.in_(chunk), FollowUp.note.is_not(None))
+                           .values(note=None), execution_options={"synchronize_session": False})
+        db.session.execute(update(Referral).where(Referral.id.in_(chunk)).values(
+            **{f: None for f in REFERRAL_TEXT_FIELDS}, updated_at=Referral.updated_at,
+            version=Referral.version + 1), execution_options={"synchronize_session": False})
+    db.session.expire_all()
+
+
+def erase_client_contact(client_ids) -> None:
+    """Remove the contact details of these clients (kept: code, birth year, gender, area)."""
+    from sqlalchemy import update
+
+    db.session.flush()
+    ids = sorted(set(client_ids))
+    for start in range(0, len(ids), _CHUNK):
+        db.session.execute(update(Client).where(Client.id.in_(ids[start:start + _CHUNK])).values(
+            **{f: None for f in CLIENT_CONTACT_FIELDS}, contact_preference="via_worker",
+            updated_at=Client.updated_at), execution_options={"synchronize_session": False})
+    db.session.expire_all()
+
+
+# --- consent revoked (or expired) while a referral is under way ----------------------------------------
+# The rule (docs/privacy.md#consent): once no valid consent lets the receiving organisation hold the
+# referral, the receiver keeps only what it needs to close the case. It still sees the status,
+# dates, needs, urgency and the client's pseudonymous code; it no longer sees the reason, stages,
+# transfer criterion, care plan, notes or contact details; it may close the referral (decline, not
+# connected, complete) with a coded reason but no free text, and may not move it forward (acknowledge,
+# accept, waitlist, connect: that would record new details about the client) or reopen it. The
+# sender, who recorded the data, is not affected.
+
+RECEIVER_ACTIONS_WITHOUT_CONSENT = ("decline", "not_connect", "complete")
+
+
+def receiver_consent_lapsed(referral) -> bool:
+    """No valid consent lets the receiver hold this (sent) referral any more."""
+    if referral.status in ("draft", "entered_in_error"):
+        return False
+    return valid_consent(referral.client, referral.to_organization_id, referral.id, "referral") is None
+
+
+def check_receiver_may(referral, action: str, values: dict | None) -> None:
+    """Raise ReferralError when the receiver's step is not allowed without consent (see above)."""
+    if not receiver_consent_lapsed(referral):
+        return
+    if action not in RECEIVER_ACTIONS_WITHOUT_CONSENT:
+        raise ReferralError(_l("The client withdrew consent: the referral can only be closed now."))
+    if ((values or {}).get("note") or "").strip():
+        raise ReferralError(_l("The client withdrew consent: no notes can be recorded about them."), "note")
+
+
+def erase_client(user, client: Client) -> int:
+    """Erasure on the client's request (web or API; the caller checked the row rule): every consent
+    is revoked — so open referrals fall under the rule above and can only be closed — and the
+    contact details and the free text of every referral are erased. The pseudonymous row, the
+    referrals' status, dates and coded reasons stay (reports, and the audit trail's ids). Returns
+    how many consents it revoked."""
+    now = utcnow()
+    revoked = 0
+    for consent in client.consents:
+        if consent.revoked_at is None:
+            consent.revoked_at, consent.revoked_by_id = now, user.id
+            revoked += 1
+    db.session.flush()
+    from .models import Referral
+
+    erase_referral_text(db.session.scalars(select(Referral.id).where(Referral.client_id == client.id)).all())
+    erase_client_contact([client.id])
+    record("client_erased", user_id=user.id, record_type="client", record_id=client.id,
+           changes={"why": "request", "consents_revoked": revoked})
+    db.session.flush()
+    return revoked
+
+
+def acts_for_client(user, client: Client) -> bool:
+    """Consent and erasure are the recording organisation's business (its staff), as on the client
+    page; an administrator may also erase (``may_erase``)."""
+    return bool(user.organization_id) and client.organization_id == user.organization_id \
+        and user.has_role("worker", "agency")
+
+
+def may_erase(user, client: Client) -> bool:
+    return acts_for_client(user, client) or user.has_role("admin")

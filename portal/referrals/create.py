@@ -3,15 +3,17 @@ send). Flushes; the caller commits once, or rolls back on ``ReferralError`` so n
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from ..directory.models import Service
 from ..extensions import db
-from . import followups, handoff
+from . import eligibility, followups, handoff
 from .clients import ClientData, ConsentData, create_client, record_consent
-from .errors import ReferralError
+from .errors import ExcludedByRules, ReferralError
 from .models import Client, Referral, ReferralEvent, ReferralNeed
 from .transitions import transition
 
@@ -28,10 +30,14 @@ class ReferralData:
     care_plan_notes: str | None = None
     follow_up_months: int | None = None  # None: the configured default (see followups.chosen_months)
     sender_handoff_id: int | None = None  # None: the author
-    # Why matching's hard rules exclude the client from this service (texts, from the caller), and the
-    # worker's reason to refer anyway: required when there is any, recorded on the "create" event.
-    excluded_by: tuple[str, ...] = ()
+    # The worker's reason to refer although matching's hard rules exclude the client from the service:
+    # the operation finds the rules itself (``eligibility``), wants a reason when any applies, and
+    # records it on the "create" event.
     override_reason: str | None = None
+    # The raw stored match profile the referral started from, if any: its conditions and groups
+    # (not on the referral form) count for the hard rules too.
+    match_profile: Mapping[str, Any] | None = None
+    match_token: str | None = None  # that profile's id, kept on the referral ("refer elsewhere")
 
 
 def _clean(text: str | None) -> str | None:
@@ -39,8 +45,9 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _check(user, client: Client, data: ReferralData) -> Service:
-    """The rules of a new referral; returns the service referred to."""
+def _check(user, client: Client, data: ReferralData) -> tuple[Service, list[str]]:
+    """The rules of a new referral; returns the service referred to and the hard rules of matching
+    that exclude the client from it (overridden with the worker's reason)."""
     if not user.organization_id or not user.has_role("worker", "agency"):
         raise ReferralError(_l("Only staff of an organisation can send referrals."))
     if client.organization_id != user.organization_id:
@@ -52,17 +59,20 @@ def _check(user, client: Client, data: ReferralData) -> Service:
         raise ReferralError(_l("This service does not accept referrals."), "service_id")
     if not data.needs:
         raise ReferralError(_l("Choose at least one need this referral addresses."), "needs")
-    if data.excluded_by and not _clean(data.override_reason):
-        raise ReferralError(_l("The service's rules exclude this client. Give a reason to refer anyway."),
-                            "override_reason")
     if (data.from_stage or data.to_stage) and not _clean(data.transfer_criterion):
         raise ReferralError(_l("For a stage transition, state the transfer criterion that was met."), "transfer_criterion")
-    return service
+    excluded_by = eligibility.excluded_by(
+        eligibility.facts(birth_year=client.birth_year, gender=client.gender, area_id=client.area_id,
+                          urgency=data.urgency, match_profile=data.match_profile),
+        service.id, data.needs)
+    if excluded_by and not _clean(data.override_reason):
+        raise ExcludedByRules(excluded_by)
+    return service, excluded_by
 
 
 def create_referral(user, client: Client, data: ReferralData) -> Referral:
     """A draft referral from the user's organisation; ``send`` it to share it with the receiver."""
-    service = _check(user, client, data)
+    service, excluded_by = _check(user, client, data)
     months = followups.chosen_months(data.follow_up_months)
     sender_handoff_id = user.id
     if data.sender_handoff_id:
@@ -76,22 +86,23 @@ def create_referral(user, client: Client, data: ReferralData) -> Referral:
         urgency=data.urgency, reason=_clean(data.reason), from_stage=data.from_stage or None,
         to_stage=data.to_stage or None, transfer_criterion=_clean(data.transfer_criterion),
         care_plan_notes=_clean(data.care_plan_notes), follow_up_months=months,
-        sender_handoff_id=sender_handoff_id,
+        sender_handoff_id=sender_handoff_id, match_profile_id=(data.match_token or None) and data.match_token[:64],
         need_rows=[ReferralNeed(category_code=code) for code in dict.fromkeys(data.needs)],
     )
     db.session.add(referral)
     db.session.flush()
     db.session.add(ReferralEvent(referral_id=referral.id, user_id=user.id, organization_id=user.organization_id,
-                                 action="create", from_status=None, to_status="draft", note=_override_note(data)))
+                                 action="create", from_status=None, to_status="draft",
+                                 note=_override_note(excluded_by, data.override_reason)))
     db.session.flush()
     return referral
 
 
-def _override_note(data: ReferralData) -> str | None:
-    if not data.excluded_by:
+def _override_note(excluded_by: list[str], reason: str | None) -> str | None:
+    if not excluded_by:
         return None
     return str(_l("Referred although the service's rules exclude the client (%(rules)s). Reason: %(reason)s",
-                  rules="; ".join(data.excluded_by), reason=_clean(data.override_reason)))[:2000]
+                  rules="; ".join(excluded_by), reason=_clean(reason)))[:2000]
 
 
 def start_referral(user, client: Client | None, client_data: ClientData | None, data: ReferralData,

@@ -39,6 +39,13 @@ def schedule_first(referral: Referral, attended_on: date) -> FollowUp:
     return follow_up
 
 
+def next_due(follow_up: FollowUp, done_on: date) -> date:
+    """When the next follow-up falls due: one interval after the one being recorded. Recorded early,
+    the schedule keeps its rhythm (an interval after this one's due date, never the same date again);
+    recorded late, an interval after it was done."""
+    return add_months(max(follow_up.due_on, done_on), follow_up.referral.follow_up_months)
+
+
 def _clean(text: str | None) -> str | None:
     text = (text or "").strip()
     return text or None

@@ -147,4 +147,18 @@ class BoardFilterForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[], validate_choice=False)
     service_id = SelectField(_l("Service"), choices=[], validate_choice=False)
     category = SelectField(_l("Need"), choices=[], validate_choice=False)
+    district = SelectField(_l("District"), choices=[], validate_choice=False)
+    organization_id = SelectField(_l("Organisation (sending or receiving)"), choices=[], validate_choice=False)
+    urgency = SelectField(_l("Urgency"), choices=opts([("", "—")]) + _choices(labels.URGENCY, URGENCIES),
+                          validate_choice=False)
+    sent_from = DateField(_l("Sent from"), validators=[Optional()])
+    sent_to = DateField(_l("Sent until"), validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))
+
+
+class CoordinatorForm(FlaskForm):
+    """A coordinator's action on one referral: nudge, reassign the receiver's handoff person, or a note."""
+
+    # Named apart from the transition form's fields: both forms are on the referral page.
+    new_receiver_handoff_id = SelectField(_l("New handoff person (receiver)"), choices=[], validate_choice=False)
+    coordinator_note = TextAreaField(_l("Note from the coordinator"), validators=[Optional(), Length(max=2000)])

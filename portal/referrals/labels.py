@@ -38,6 +38,15 @@ ACTION = {
     "mark_entered_in_error": _l("Mark as entered in error"),
     "reopen": _l("Reopen"),
     "escalate": _l("Overdue: escalated"),
+    "nudge": _l("Coordinator nudged both sides"),
+    "reassign": _l("Coordinator changed the receiver's handoff person"),
+    "coordinator_note": _l("Coordinator's note"),
+}
+# The message after a coordinator's action (portal/referrals/coordination.py).
+COORDINATION_DONE = {
+    "nudge": _l("Both handoff people were notified."),
+    "reassign": _l("The receiver's handoff person was changed."),
+    "coordinator_note": _l("Note added to the referral's history."),
 }
 
 URGENCY = {"urgent": _l("Urgent"), "priority": _l("Priority"), "routine": _l("Routine")}

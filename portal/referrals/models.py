@@ -179,6 +179,9 @@ class Referral(UUIDMixin, TimestampMixin, db.Model):
     not_connected_reason: Mapped[str | None] = mapped_column(String(40))
     # Chosen from duetimes.FOLLOW_UP_MONTHS when the referral is created (followups.chosen_months).
     follow_up_months: Mapped[int] = mapped_column(Integer, nullable=False, default=DEFAULT_FOLLOW_UP_MONTHS)
+    # The stored match profile (matching/stored.py, a random token) the referral was made from, so
+    # "refer elsewhere" can match the same needs again. Profiles expire: it may point at nothing.
+    match_profile_id: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     # Two people answering the same referral at once: the second gets a clear conflict, not a

@@ -18,16 +18,16 @@ from __future__ import annotations
 from .clients import ClientData, ConsentData, create_client, new_client_code, record_consent, revoke_consent, valid_consent
 from .create import ReferralData, create_referral, start_referral, start_referrals
 from .duetimes import add_months
-from .errors import ReferralError
+from .errors import ExcludedByRules, ReferralError
 from .escalation import escalate
-from .followups import record_follow_up
+from .followups import next_due, record_follow_up
 from .statemachine import Refusal
 from .transitions import configured_due_table, transition
 from .visibility import can_see_care_plan, can_see_contact, can_see_reason, contact_details
 
 __all__ = [
-    "ClientData", "ConsentData", "ReferralData", "ReferralError", "Refusal", "add_months", "can_see_care_plan",
+    "ClientData", "ConsentData", "ExcludedByRules", "ReferralData", "ReferralError", "Refusal", "add_months", "can_see_care_plan",
     "can_see_contact", "can_see_reason", "configured_due_table", "contact_details", "create_client",
-    "create_referral", "escalate", "new_client_code", "record_consent", "record_follow_up", "revoke_consent",
+    "create_referral", "escalate", "new_client_code", "next_due", "record_consent", "record_follow_up", "revoke_consent",
     "start_referral", "start_referrals", "transition", "valid_consent",
 ]

@@ -7,7 +7,8 @@ a user cannot even learn that a record exists.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, case, false, or_, select
 
@@ -15,7 +16,7 @@ from ..common import utcnow
 from ..directory.models import Area
 from ..extensions import db
 from .models import Client, FollowUp, Referral, ReferralNeed
-from .statemachine import ADMIN, OPEN_STATUSES, RECEIVER, SENDER
+from .statemachine import ADMIN, OPEN_STATUSES, PENDING_STATUSES, RECEIVER, SENDER
 
 ORG_ROLES = ("worker", "agency")
 
@@ -29,18 +30,20 @@ def _org_member(user) -> str | None:
 
 def coordinator_area_ids(user) -> set[int] | None:
     """Area ids a coordinator looks after (their area and everything below it); None = whole city."""
-    if user.area_id is None:
-        return None
+    return None if user.area_id is None else _areas_under(user.area_id)
+
+
+def _areas_under(area_id: int) -> set[int]:
+    """The area and every area below it."""
     children: dict[int | None, list[int]] = {}
-    for area_id, parent_id in db.session.execute(select(Area.id, Area.parent_id)):
-        children.setdefault(parent_id, []).append(area_id)
-    found, stack = set(), [user.area_id]
+    for child, parent in db.session.execute(select(Area.id, Area.parent_id)):
+        children.setdefault(parent, []).append(child)
+    found, stack = set(), [area_id]
     while stack:
         current = stack.pop()
-        if current in found:
-            continue
-        found.add(current)
-        stack.extend(children.get(current, []))
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
     return found
 
 
@@ -71,6 +74,21 @@ def visibility_clause(user):
                 area_clause = or_(area_clause, Referral.area_id.is_(None))
             clauses.append(and_(Referral.sent_at.is_not(None), area_clause))
     return or_(*clauses) if clauses else false()
+
+
+def coordinates(user, referral: Referral) -> bool:
+    """Whether the user may act as a coordinator on this referral: an admin, or a coordinator whose
+    area covers the referral's (the same area rule as what coordinators see)."""
+    if user.has_role("admin"):
+        return True
+    if not user.has_role("coordinator") or referral.sent_at is None:
+        return False
+    area_ids = coordinator_area_ids(user)
+    if area_ids is None:
+        return True
+    if referral.area_id is None:
+        return _coordinator_covers_unplaced(user)
+    return referral.area_id in area_ids
 
 
 def visible_referrals(user):
@@ -129,29 +147,54 @@ def sent_by(organization_id: str, status: str | None = None, limit: int = 300) -
 
 
 def inbox(organization_id: str, show: str = "open", limit: int = 300) -> list[Referral]:
-    """Referrals sent to the organisation: overdue first, then newest."""
+    """Referrals sent to the organisation: overdue first, then newest. ``open``: only those still
+    waiting for the agency (``PENDING_STATUSES``; connected ones have left the list)."""
     query = select(Referral).where(Referral.to_organization_id == organization_id, Referral.sent_at.is_not(None))
     if show == "open":
-        query = query.where(Referral.status.in_(OPEN_STATUSES))
+        query = query.where(Referral.status.in_(PENDING_STATUSES))
     return list(db.session.scalars(_overdue_first(query, utcnow()).limit(limit)))
 
 
-def board(user, status: str | None = None, service_id: str | None = None, category: str | None = None,
-          overdue_only: bool = False, limit: int = 500) -> list[Referral]:
-    """Open referrals the coordinator (or admin) may see, with the board's filters."""
+@dataclass(frozen=True)
+class BoardFilter:
+    """The board's filters; None or empty means "any"."""
+
+    status: str | None = None
+    service_id: str | None = None
+    category: str | None = None
+    overdue_only: bool = False
+    district_id: int | None = None  # the referral's area lies in this district (or is it)
+    organization_id: str | None = None  # sending or receiving
+    urgency: str | None = None
+    sent_from: date | None = None  # sent on or after this day (UTC)
+    sent_to: date | None = None  # sent on or before this day
+
+
+def board(user, filters: BoardFilter | None = None, limit: int = 500) -> list[Referral]:
+    """Sent referrals the coordinator (or admin) may see, with the board's filters (open ones unless a
+    status is chosen)."""
+    f = filters or BoardFilter()
     now = utcnow()
     query = visible_referrals(user).where(Referral.sent_at.is_not(None))
-    if status:
-        query = query.where(Referral.status == status)
-    else:
-        query = query.where(Referral.status.in_(OPEN_STATUSES))
-    if service_id:
-        query = query.where(Referral.service_id == service_id)
-    if category:
+    query = query.where(Referral.status == f.status) if f.status else query.where(Referral.status.in_(OPEN_STATUSES))
+    if f.service_id:
+        query = query.where(Referral.service_id == f.service_id)
+    if f.category:
         query = query.where(Referral.id.in_(select(ReferralNeed.referral_id)
-                                            .where(ReferralNeed.category_code == category)))
-    if overdue_only:
+                                            .where(ReferralNeed.category_code == f.category)))
+    if f.overdue_only:
         query = query.where(Referral.is_overdue(now))
+    if f.district_id is not None:
+        query = query.where(Referral.area_id.in_(_areas_under(f.district_id)))
+    if f.organization_id:
+        query = query.where(or_(Referral.from_organization_id == f.organization_id,
+                                Referral.to_organization_id == f.organization_id))
+    if f.urgency:
+        query = query.where(Referral.urgency == f.urgency)
+    if f.sent_from is not None:
+        query = query.where(Referral.sent_at >= datetime.combine(f.sent_from, time.min, timezone.utc))
+    if f.sent_to is not None:
+        query = query.where(Referral.sent_at < datetime.combine(f.sent_to + timedelta(days=1), time.min, timezone.utc))
     return list(db.session.scalars(_overdue_first(query, now).limit(limit)))
 
 

@@ -32,6 +32,9 @@ STATUSES = (
 )
 # Still moving: shown on the board and the inbox, can become overdue.
 OPEN_STATUSES = ("sent", "acknowledged", "accepted", "waitlisted", "connected")
+# Waiting for the receiving agency to act (answer, or connect the client): the inbox's "pending"
+# list. A connected referral has left it: what remains are follow-ups, listed on their own page.
+PENDING_STATUSES = ("sent", "acknowledged", "accepted", "waitlisted")
 # Ended: can only be reopened (entered_in_error is void and stays void).
 CLOSED_STATUSES = ("declined", "not_connected", "completed", "cancelled", "expired")
 # Waiting for the receiver to answer: these expire when nobody does.

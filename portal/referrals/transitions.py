@@ -14,12 +14,12 @@ from ..audit.models import record
 from ..common import as_aware, today, utcnow
 from ..extensions import db
 from . import followups, handoff, notices
-from .clients import valid_consent
+from .clients import check_receiver_may, valid_consent
 from .duetimes import DEFAULT_DUE_WORKING_DAYS, due_at, parse_due_days
 from .errors import ReferralError
 from .models import Consent, Referral, ReferralEvent
 from .queries import sides as acting_sides
-from .statemachine import CLOSED_STATUSES, RECEIVER, SYSTEM, check, due_step
+from .statemachine import ADMIN, CLOSED_STATUSES, RECEIVER, SENDER, SYSTEM, check, due_step
 
 
 def configured_due_table() -> dict:
@@ -37,6 +37,8 @@ def transition(user, referral: Referral, action: str, values: dict | None = None
     now = now or utcnow()
     actor_sides = {SYSTEM} if user is None else acting_sides(user, referral)
     result = check(referral.status, action, actor_sides, values, _status_before_closing(referral))
+    if RECEIVER in actor_sides and not actor_sides & {SENDER, ADMIN}:
+        check_receiver_may(referral, action, values)  # consent withdrawn: close only (clients.py)
     consent = _consent_to_send(referral) if action == "send" else None
     if action == "connect":
         values["first_attended_on"] = _first_attended_on(referral, values["first_attended_on"])
@@ -66,7 +68,8 @@ def transition(user, referral: Referral, action: str, values: dict | None = None
 
 def _status_before_closing(referral: Referral) -> str | None:
     for ev in reversed(referral.events):
-        if ev.to_status in CLOSED_STATUSES:
+        # Events that change no status (a coordinator's note or nudge) say nothing about the closing.
+        if ev.to_status in CLOSED_STATUSES and ev.from_status != ev.to_status:
             return ev.from_status
     return None
 
@@ -88,7 +91,7 @@ def _first_attended_on(referral: Referral, attended) -> date:
         except ValueError:
             raise ReferralError(_l("Enter the first attended date as YYYY-MM-DD."), "first_attended_on") from None
     if attended > today() or (referral.sent_at and attended < as_aware(referral.sent_at).date() - timedelta(days=1)):
-        raise ReferralError(_l("The first attended date must be between sending and today."), "first_attended_on")
+        raise ReferralError(_l("The first attended date cannot be after today or before the referral was sent."), "first_attended_on")
     return attended
 
 

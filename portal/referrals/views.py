@@ -18,15 +18,27 @@ from ..directory.models import Area, Service
 from ..extensions import db
 from ..i18n_fields import current_lang
 from ..matching import handover
-from ..matching.stored import load_profile
-from . import choices, labels, operations, queries
-from .forms import BoardFilterForm, ClientForm, ConsentForm, FollowUpForm, ReferralForm, TransitionForm, opts
+from ..matching.operations import run_match
+from ..matching.present import Presenter
+from ..matching.stored import load_profile, store_profile
+from . import choices, coordination, eligibility, elsewhere, labels, operations, queries
+from .forms import (
+    BoardFilterForm,
+    ClientForm,
+    ConsentForm,
+    CoordinatorForm,
+    FollowUpForm,
+    ReferralForm,
+    TransitionForm,
+    opts,
+)
 from .models import Consent, FollowUp
-from .statemachine import STATUSES, Refusal, available_actions
+from .statemachine import STATUSES, URGENCIES, Refusal, available_actions
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
 ORG_STAFF = ("worker", "agency")
+SHOWN_ELSEWHERE = 15  # suggestions on the "refer elsewhere" page
 
 
 @bp.app_context_processor
@@ -86,9 +98,18 @@ def board():
     form.status.choices = opts([("", _("All open"))] + [(s, labels.STATUS[s]) for s in STATUSES])
     form.service_id.choices = opts(choices.services_accepting_referrals())
     form.category.choices = opts([("", "—")] + choices.terms("category"))
-    status = form.status.data if form.status.data in STATUSES else None
-    rows = queries.board(current_user, status=status, service_id=form.service_id.data or None,
-                         category=form.category.data or None, overdue_only=bool(form.overdue.data))
+    form.district.choices = opts(choices.districts())
+    form.organization_id.choices = opts(choices.organizations())
+    form.validate()  # a GET filter: a bad date is ignored, with its error next to the field
+    filters = queries.BoardFilter(
+        status=form.status.data if form.status.data in STATUSES else None,
+        service_id=form.service_id.data or None, category=form.category.data or None,
+        overdue_only=bool(form.overdue.data), district_id=_int_or_none(form.district.data),
+        organization_id=form.organization_id.data or None,
+        urgency=form.urgency.data if form.urgency.data in URGENCIES else None,
+        sent_from=None if form.sent_from.errors else form.sent_from.data,
+        sent_to=None if form.sent_to.errors else form.sent_to.data)
+    rows = queries.board(current_user, filters)
     area = db.session.get(Area, current_user.area_id) if current_user.area_id else None
     return render_template("referrals/board.html", referrals=rows, form=form, area=area,
                            category_labels=choices.term_labels("category"))
@@ -212,21 +233,19 @@ def _client_facts(form: ReferralForm, raw):
         birth_year, gender, area_id = client.birth_year, client.gender, client.area_id
     else:
         birth_year, gender, area_id = form.birth_year.data, form.gender.data, _int_or_none(form.area_id.data)
-    age = today().year - birth_year if isinstance(birth_year, int) else None
-    return handover.ClientFacts.from_profile(db.session, raw, age=age, gender=gender, area_id=area_id,
-                                             urgency=form.urgency.data or "routine")
+    return eligibility.facts(birth_year=birth_year, gender=gender, area_id=area_id, urgency=form.urgency.data,
+                             match_profile=raw)
 
 
 def _exclusions(form: ReferralForm, raw) -> dict[str, list[str]]:
-    """Service id -> why matching's hard rules exclude the client (only services with a reason)."""
+    """Service id -> why matching's hard rules exclude the client (only services with a reason): the
+    warning shown before sending; the create operation checks the same rules again when it is sent."""
     facts = _client_facts(form, raw)
     out = {}
     for service_id, needs in _chosen_services(form):
-        if not service_id:
-            continue
-        parts = handover.exclusion_reasons(db.session, facts, service_id, needs, today=today())
-        if parts:
-            out[service_id] = handover.reason_texts(db.session, parts, _, current_lang())
+        texts = eligibility.excluded_by(facts, service_id, needs)
+        if texts:
+            out[service_id] = texts
     return out
 
 
@@ -258,13 +277,12 @@ def _submit_referrals(form: ReferralForm, org: str, raw):
         language=form.language.data, contact_preference=form.contact_preference.data,
         contact_phone=form.contact_phone.data, contact_note=form.contact_note.data,
         contact_consent=form.contact_consent.data)
-    exclusions = _exclusions(form, raw)
     items = [operations.ReferralData(
         service_id=service_id, needs=needs, urgency=form.urgency.data, reason=form.reason.data,
         from_stage=form.from_stage.data or None, to_stage=form.to_stage.data or None,
         transfer_criterion=form.transfer_criterion.data, care_plan_notes=form.care_plan_notes.data,
         follow_up_months=_int_or_none(form.follow_up_months.data),
-        excluded_by=tuple(exclusions.get(service_id, ())), override_reason=form.override_reason.data)
+        override_reason=form.override_reason.data, match_profile=raw, match_token=form.match.data if raw else None)
         for service_id, needs in _chosen_services(form)]
     consent = None
     if form.consent_given.data:
@@ -291,7 +309,7 @@ def _submit_referrals(form: ReferralForm, org: str, raw):
 
 # --- one referral ----------------------------------------------------------------------------------------
 
-def _detail_context(referral, form=None, refusal_text=None):
+def _detail_context(referral, form=None, refusal_text=None, coordinator_form=None):
     user_sides = queries.sides(current_user, referral)
     contact = None
     if operations.can_see_contact(current_user, referral):
@@ -311,7 +329,25 @@ def _detail_context(referral, form=None, refusal_text=None):
         refusal_text=refusal_text, follow_up_form=FollowUpForm(), consent_for_receiver=consent_for_receiver,
         category_labels=choices.term_labels("category"), stage_labels=choices.term_labels("care_stage"),
         overdue=referral.is_overdue(), has_hidden_contact=referral.client.has_contact and contact is None,
+        coordinator_form=_coordinator_form(referral, coordinator_form),
+        coordinator_actions=coordination.ACTIONS, coordinator_can_nudge=coordination.can_nudge(referral),
+        refer_elsewhere=_can_refer_elsewhere(referral, user_sides),
     )
+
+
+def _can_refer_elsewhere(referral, user_sides) -> bool:
+    return elsewhere.can_refer_elsewhere(referral, user_sides)
+
+
+def _coordinator_form(referral, form=None):
+    """The coordinator's form, for the coordinators of the referral's area and admins (else None)."""
+    if not queries.coordinates(current_user, referral):
+        return None
+    form = form or CoordinatorForm()
+    form.new_receiver_handoff_id.choices = opts(choices.staff_of(referral.to_organization_id))
+    if not form.new_receiver_handoff_id.data:
+        form.new_receiver_handoff_id.data = str(referral.receiver_handoff_id or "")
+    return form
 
 
 @bp.route("/<referral_id>")
@@ -356,6 +392,64 @@ def transition(referral_id):
     return redirect(target or url_for("referrals.detail", referral_id=referral.id))
 
 
+@bp.route("/<referral_id>/coordinate", methods=["POST"])
+@roles_required("coordinator", "admin")
+def coordinate(referral_id):
+    """A coordinator's nudge, reassignment or note (``coordination``): one event, no status change."""
+    referral = _referral_or_404(referral_id)
+    if not queries.coordinates(current_user, referral):
+        refuse(404)
+    form = CoordinatorForm()
+    if not form.validate_on_submit():
+        refuse(400)
+    action = request.form.get("action")
+    if action not in coordination.ACTIONS:
+        refuse(400)
+    try:
+        if action == "nudge":
+            coordination.nudge(current_user, referral, form.coordinator_note.data)
+        elif action == "reassign":
+            coordination.reassign_receiver(current_user, referral, form.new_receiver_handoff_id.data,
+                                           form.coordinator_note.data)
+        else:
+            coordination.add_note(current_user, referral, form.coordinator_note.data)
+    except operations.ReferralError as error:
+        db.session.rollback()
+        referral = _referral_or_404(referral_id)
+        context = _detail_context(referral, refusal_text=str(error.message))
+        return render_template("referrals/detail.html", **context), 409
+    flash(labels.COORDINATION_DONE[action], "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id) + "#events")
+
+
+@bp.route("/<referral_id>/elsewhere", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def elsewhere_start(referral_id):
+    """Match the declined referral's needs again (stored as a new profile), then show the results."""
+    referral = _referral_or_404(referral_id)
+    if not elsewhere.can_refer_elsewhere(referral, queries.sides(current_user, referral)):
+        refuse(404)
+    stored = store_profile(db.session, current_user.id, elsewhere.profile_for(current_user, referral))
+    return redirect(url_for("referrals.elsewhere_results", referral_id=referral.id, token=stored.id), 303)
+
+
+@bp.route("/<referral_id>/elsewhere/<token>")
+@roles_required(*ORG_STAFF)
+def elsewhere_results(referral_id, token):
+    referral = _referral_or_404(referral_id)
+    stored = load_profile(db.session, current_user.id, token)
+    if stored is None or not elsewhere.can_refer_elsewhere(referral, queries.sides(current_user, referral)):
+        refuse(404)
+    outcome = run_match(db.session, stored.data["raw"])
+    suggestions = []
+    if outcome.result is not None:
+        presenter = Presenter(outcome.catalog, _, current_lang())
+        suggestions = [presenter.suggestion(s, rank) for rank, s in enumerate(
+            (s for s in outcome.result.suggestions if s.service.id != referral.service_id), 1)][:SHOWN_ELSEWHERE]
+    return render_template("referrals/elsewhere.html", referral=referral, token=stored.id, suggestions=suggestions,
+                           matched=outcome.result is not None)
+
+
 @bp.route("/<referral_id>/follow-ups/<int:follow_up_id>", methods=["POST"])
 @roles_required(*ORG_STAFF)
 def follow_up(referral_id, follow_up_id):
@@ -385,7 +479,7 @@ def follow_up(referral_id, follow_up_id):
 def follow_ups():
     org = _org_or_refuse()
     return render_template("referrals/follow_ups.html", items=queries.follow_ups_due(org), form=FollowUpForm(),
-                           today=today(), add_months=operations.add_months)
+                           today=today(), next_due=operations.next_due)
 
 
 # --- clients and consent ------------------------------------------------------------------------------

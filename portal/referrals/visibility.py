@@ -3,7 +3,7 @@ the consent rows on every call, so a revoked consent takes effect on the next re
 from __future__ import annotations
 
 from ..audit.models import record
-from .clients import valid_consent
+from .clients import receiver_consent_lapsed, valid_consent
 from .models import Client, Referral
 from .queries import sides as acting_sides
 
@@ -32,7 +32,11 @@ def can_see_care_plan(user, referral: Referral) -> bool:
 
 def can_see_reason(user, referral: Referral) -> bool:
     # Coordinators chase handoffs; they need status and dates, not the client's story.
-    return bool(acting_sides(user, referral) & {"sender", "receiver"})
+    side = acting_sides(user, referral)
+    if "sender" in side:
+        return True
+    # A receiver whose consent was withdrawn keeps only what closing needs (clients.py).
+    return "receiver" in side and not receiver_consent_lapsed(referral)
 
 
 def contact_details(user, client: Client, referral: Referral | None = None) -> dict:

@@ -1,5 +1,6 @@
 """CSV export of referral rows: pseudonymous codes only, and every cell that a spreadsheet would
-read as a formula is defused."""
+read as a formula is defused. People get headers and values in their language; a program asks for
+the codes (the views decide which, with ``header`` and ``values``)."""
 from __future__ import annotations
 
 import csv
@@ -25,10 +26,21 @@ def safe_cell(value) -> str:
     return text
 
 
-def to_csv(rows) -> str:
+def _readable(value, labels: dict | None):
+    if not labels or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [labels.get(v, v) for v in value]
+    return labels.get(value, value)
+
+
+def to_csv(rows, header: dict | None = None, values: dict | None = None) -> str:
+    """``header``: column -> heading (default: the column codes); ``values``: column -> {code: label}
+    for columns whose codes a person should read as words."""
+    header, values = header or {}, values or {}
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow([str(header.get(column, column)) for column in COLUMNS])
     for row in rows:
-        writer.writerow([safe_cell(row.get(column)) for column in COLUMNS])
+        writer.writerow([safe_cell(_readable(row.get(column), values.get(column))) for column in COLUMNS])
     return "\ufeff" + out.getvalue()  # BOM: spreadsheet programs then read the Chinese correctly

@@ -13,6 +13,7 @@ from wtforms.validators import Optional
 from ..accounts.permissions import roles_required
 from ..audit.models import record
 from ..common import today
+from ..referrals import labels
 from ..referrals.choices import term_labels
 from . import figures
 from .csv_export import to_csv
@@ -28,8 +29,8 @@ class RangeForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("Start date"), validators=[Optional()])
+    end = DateField(_l("End date"), validators=[Optional()])
 
 
 def _range():
@@ -59,6 +60,10 @@ STEP_LABELS = {
 @roles_required("coordinator", "admin")
 def dashboard():
     form, start, end = _range()
+    return _dashboard(form, start, end)
+
+
+def _dashboard(form, start, end):
     rows = referral_rows(current_user, start, end)
     categories = term_labels("category")
     stages = term_labels("care_stage")
@@ -79,14 +84,45 @@ def dashboard():
     return render_template("reports/dashboard.html", **context)
 
 
+CSV_HEADER = {
+    "referral_id": _l("Referral ID"), "client_code": _l("Client code"), "district": _l("District"),
+    "from_organization": _l("Referring organisation"), "service": _l("Service"),
+    "organization": _l("Receiving organisation"), "needs": _l("Needs"), "urgency": _l("Urgency"),
+    "status": _l("Status"), "sent_at": _l("Sent on"), "acknowledged_at": _l("Acknowledged on"),
+    "accepted_at": _l("Accepted on"), "connected_at": _l("Connected on"), "closed_at": _l("Closed on"),
+    "decline_reason": _l("Reason for declining"), "declined_by": _l("Declined by"),
+    "not_connected_reason": _l("Reason not connected"),
+}
+
+
+def _csv_header() -> dict:
+    return {column: str(label) for column, label in CSV_HEADER.items()}
+
+
+def _csv_values() -> dict:
+    def words(labels: dict) -> dict:
+        return {code: str(label) for code, label in labels.items()}
+
+    return {"needs": {code: str(label) for code, label in term_labels("category").items()},
+            "urgency": words(labels.URGENCY), "status": words(labels.STATUS),
+            "decline_reason": words(labels.DECLINE_REASON), "declined_by": words(labels.DECLINED_BY),
+            "not_connected_reason": words(labels.NOT_CONNECTED_REASON)}
+
+
 @bp.route("/export.csv")
 @roles_required("coordinator", "admin")
 def export_csv():
-    _form, start, end = _range()
+    form, start, end = _range()
+    if form.start.errors or form.end.errors:
+        # Not a file for another period than the one asked for: the dashboard, with why, next to the field.
+        return _dashboard(form, start, end), 400
     rows = referral_rows(current_user, start, end)
     record("referrals_exported", user_id=current_user.id, record_type="report", record_id="referrals",
            changes={"rows": len(rows), "start": start.isoformat(), "end": end.isoformat()})
-    body = to_csv(rows)
+    if request.args.get("codes"):  # for programs and upward reporting: column and value codes
+        body = to_csv(rows)
+    else:
+        body = to_csv(rows, _csv_header(), _csv_values())
     filename = f"referrals_{start.isoformat()}_{end.isoformat()}.csv"
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,14 +1,17 @@
 """The bilingual analyzer. Its import path is pickled into the Whoosh schema, so this module must
 stay where it is.
 
-Chinese is segmented with jieba in search mode (long words and their parts), English and pinyin are
-lower-cased and stemmed. We avoid ``jieba.analyse.ChineseAnalyzer``: importing it loads keyword
+Chinese is segmented with jieba in search mode (long words and their parts). Latin text is English
+or Spanish (imported directories carry Spanish): each text value is given the language its function
+words point to, and its words are stemmed with that language's stemmer (Porter for English, Snowball
+for Spanish) and lose that language's stop words. We avoid ``jieba.analyse.ChineseAnalyzer``: importing it loads keyword
 extraction data (+0.4 s, +100 MB) on every index open.
 """
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 
 import jieba
@@ -20,6 +23,7 @@ _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
 _LATIN_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _ready = threading.Lock()
 _initialised = False
 
@@ -75,7 +79,6 @@ class FusedBilingualAnalyzer(Tokenizer):
     across services, so their tokens are remembered."""
 
     _memo: dict = {}
-    _stems: dict = {}
 
     def __eq__(self, other):
         return other is not None and self.__class__ is other.__class__
@@ -85,25 +88,7 @@ class FusedBilingualAnalyzer(Tokenizer):
         found = memo.get(value)
         if found is not None:
             return found
-        stems, stop = FusedBilingualAnalyzer._stems, english_stop_words()
-        words = []
-        for word, start, end in _tokens(value, search=True):
-            word = word.strip()
-            if not word or not _WORD.search(word):
-                continue
-            if word.isascii():
-                word = word.lower()
-                if word in stop:
-                    words.append((word, start, end, True))
-                    continue
-                stemmed = stems.get(word)
-                if stemmed is None:
-                    if len(stems) > 100_000:
-                        stems.clear()
-                    stemmed = stems[word] = stem_word(word)
-                word = stemmed
-            words.append((word, start, end, False))
-        found = tuple(words)
+        found = tuple(analysed_words(value))
         if len(value) <= 300:
             if len(memo) > 50_000:
                 memo.clear()
@@ -141,6 +126,48 @@ class FusedBilingualAnalyzer(Tokenizer):
             yield token
 
 
+def analysed_words(value: str) -> Iterator[tuple[str, int, int, bool]]:
+    """``(word as indexed, start, end, is a stop word)`` for each word of a text value."""
+    raw = [(word.strip(), start, end) for word, start, end in _tokens(value, search=True)]
+    language = None
+    for word, start, end in raw:
+        if not word or not _WORD.search(word):
+            continue
+        if word.isascii() or not has_cjk(word):
+            if language is None:
+                language = latin_language(value)
+            word = word.lower()
+            if word in stop_words(language):
+                yield word, start, end, True
+                continue
+            word = stem_for(word, language)
+        yield word, start, end, False
+
+
+def latin_pairs(value: str) -> list[str]:
+    """``first_second`` for each two neighbouring Latin words of a value (stop words skipped, as
+    they are in the index): what phrase search and the adjacency boost look up. Chinese runs only
+    break the chain (their long words are indexed whole), so jieba is not run a second time."""
+    pairs: list[str] = []
+    if not value or not _LATIN_RUN.search(value):
+        return pairs
+    language = latin_language(value)
+    stop = stop_words(language)
+    for run in _RUNS.finditer(value):
+        if _CJK.match(run.group(0)):
+            continue
+        previous = None
+        for match in _LATIN_TOKEN.finditer(run.group(0)):
+            word = match.group(0).lower()
+            if word in stop:
+                continue
+            word = stem_for(word, language)
+            if previous is not None:
+                pairs.append(f"{previous}_{word}")
+            previous = word
+    return pairs
+
+
 def BilingualAnalyzer():
     """The analyzer of every text field (its class path is pickled into the index schema)."""
     return FusedBilingualAnalyzer()
@@ -164,6 +191,14 @@ ZH_QUERY_STOP_WORDS = frozenset(
 )
 
 _ENGLISH_STOP = None
+_SPANISH_STOP = None
+# Function words that tell Spanish from English in a few words (none of them is an English word).
+_SPANISH_MARKERS = frozenset(
+    "de la el los las y del para con por una un que se su sus al es en o lo como más muy sin sobre".split())
+_ENGLISH_MARKERS = frozenset(
+    "the and of for with to in is are on at by from or you your this that who".split())
+_SPANISH_LETTERS = re.compile(r"[ñáéíóúü¿¡]")
+_ASCII_WORDS = re.compile(r"[a-zñáéíóúü]+")
 
 
 def english_stop_words() -> frozenset:
@@ -175,23 +210,75 @@ def english_stop_words() -> frozenset:
     return _ENGLISH_STOP
 
 
+def spanish_stop_words() -> frozenset:
+    global _SPANISH_STOP
+    if _SPANISH_STOP is None:
+        from whoosh.lang import stopwords_for_language
+
+        _SPANISH_STOP = frozenset(stopwords_for_language("es"))
+    return _SPANISH_STOP
+
+
+def stop_words(language: str) -> frozenset:
+    return spanish_stop_words() if language == "es" else english_stop_words()
+
+
+@lru_cache(maxsize=4096)  # the same short values (names, labels) come again and again
+def latin_language(text: str) -> str:
+    """"es" when a text's function words (or its letters) are Spanish rather than English, else "en"."""
+    lowered = (text or "").lower()
+    words = _ASCII_WORDS.findall(lowered[:2000])
+    spanish = sum(w in _SPANISH_MARKERS for w in words) + 2 * len(_SPANISH_LETTERS.findall(lowered[:2000]))
+    english = sum(w in _ENGLISH_MARKERS for w in words)
+    return "es" if spanish > english else "en"
+
+
+# Words that look like plurals but are not: stemmed, "AIDS" would meet every "legal aid".
+_NOT_PLURALS = frozenset({"aids"})
+
+
 @lru_cache(maxsize=100_000)  # indexing a directory stems the same few thousand words again and again
 def stem_word(word: str) -> str:
+    """The English (Porter) stem: what the index holds for English text and the synonym table uses."""
     from whoosh.lang.porter import stem
 
-    return stem(word)
+    return word if word in _NOT_PLURALS else stem(word)
 
 
-def normalise_word(word: str) -> str | None:
+@lru_cache(maxsize=100_000)
+def stem_spanish(word: str) -> str:
+    from whoosh.lang import stemmer_for_language
+
+    return stemmer_for_language("es")(word)
+
+
+def stem_for(word: str, language: str) -> str:
+    return stem_spanish(word) if language == "es" else stem_word(word)
+
+
+def normalise_word(word: str, language: str = "en") -> str | None:
     """One query word as the index holds it: lower-cased, stemmed if Latin; None for stop words."""
     word = word.strip().lower()
     if not word or not _WORD.search(word):
         return None
     if has_cjk(word):
         return None if word in ZH_QUERY_STOP_WORDS else word
-    if word in english_stop_words():
+    if word in stop_words(language):
         return None
-    return stem_word(word)
+    return stem_for(word, language)
+
+
+def other_language_form(word: str, language: str) -> str | None:
+    """The query word as a text of the other Latin language would have indexed it, if different
+    ("servicios": English index form "servicio", Spanish "servici")."""
+    word = word.strip().lower()
+    if not word or has_cjk(word) or not _WORD.search(word):
+        return None
+    other = "en" if language == "es" else "es"
+    if word in stop_words(other):
+        return None
+    form = stem_for(word, other)
+    return form if form != stem_for(word, language) else None
 
 
 def query_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -202,11 +289,19 @@ def query_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def surface_query_words(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """Like ``query_words`` but each entry also carries the word as typed (for messages)."""
+    return [(raw, word, parts) for raw, word, parts, _other in analysed_query(text)]
+
+
+def analysed_query(text: str) -> list[tuple[str, str, tuple[str, ...], str | None]]:
+    """``(word as typed, index form, search-mode parts, the other Latin language's form or None)``
+    for each word of a query. The query's language decides its stop words and first form; the other
+    form lets an English query find Spanish text and the reverse."""
     init_jieba()
-    words: list[tuple[str, str, tuple[str, ...]]] = []
+    language = latin_language(text)
+    words: list[tuple[str, str, tuple[str, ...], str | None]] = []
     seen = set()
     for raw, _start, _end in _tokens(text, search=False):
-        word = normalise_word(raw)
+        word = normalise_word(raw, language)
         if word is None or word in seen:
             continue
         seen.add(word)
@@ -214,7 +309,7 @@ def surface_query_words(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
         if has_cjk(word) and len(word) > 2:
             parts = tuple(p for p in dict.fromkeys(jieba.cut_for_search(word))
                           if p != word and p not in ZH_QUERY_STOP_WORDS and p.strip())
-        words.append((raw.strip(), word, parts))
+        words.append((raw.strip(), word, parts, other_language_form(raw, language)))
     return words
 
 

@@ -1,4 +1,4 @@
-"""``flask index rebuild``, ``flask index sync`` and ``flask index ensure``.
+"""``flask index rebuild``, ``flask index sync``, ``flask index ensure`` and ``flask index follow``.
 
 Each takes the index's writer lock; if another process holds it, the command waits up to its
 ``--wait`` seconds and then stops with a clear message (exit code 1) instead of corrupting anything.
@@ -40,7 +40,7 @@ def rebuild(wait):
 @index_cli.command("sync")
 @_wait
 def sync(wait):
-    """Apply changes waiting in the outbox (after a crash, or if an update failed)."""
+    """Follow the change feed once: apply what this host's index has not applied yet."""
     try:
         with Session(db.engine) as session, using(session, skip_outbox=True):
             applied = get_index().sync(session, timeout=wait)
@@ -65,3 +65,17 @@ def ensure(wait):
     except IndexBusyError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Search index ready ({applied} pending updates applied).")
+
+
+@index_cli.command("follow")
+@click.option("--every", type=float, default=1.0, show_default=True,
+              help="Seconds between two looks at the change feed.")
+def follow(every):
+    """Keep this host's index following the change feed (a worker process per host; Ctrl+C stops)."""
+    from .outbox import follow_every
+
+    click.echo(f"Following the change feed every {every:g} s.")
+    try:
+        follow_every(every)
+    except KeyboardInterrupt:
+        pass

@@ -9,16 +9,17 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
-from .analyzers import BilingualAnalyzer
+from ..directory.visibility import hidden_statuses, is_running
+from .analyzers import BilingualAnalyzer, latin_pairs
 from .whoosh_adapter import install_fixes
 
 install_fixes()  # before any segment is written (see whoosh_adapter)
 
 # Bump when the schema or the document layout changes: ``flask index ensure`` then rebuilds.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
-# Services in these states are kept out of search results.
-HIDDEN_STATUSES = ("defunct",)
+# Services in these states are kept out of public search results (the rule: directory/visibility.py).
+HIDDEN_STATUSES = hidden_statuses(staff=False)
 
 # Searchable text fields, best evidence first; the weights rank a name match above a description match.
 TEXT_FIELDS = ("name", "terms", "organization", "places", "body")
@@ -29,15 +30,23 @@ FACET_FIELDS = VOCABULARY_FACETS + ("area", "cost", "language", "status", "capac
 
 
 class SearchText(TEXT):
-    """Analysed text that only records which documents hold a word: no positions, frequencies or
-    field lengths. Ranking works on document sets (see ``searching``), so those would only cost
-    build time (about half of it) and disk."""
+    """Analysed text with each word's frequency and each field's length per document (what BM25F
+    ranking needs, see ``ranking``), but no positions: phrases and adjacency come from the ``pairs``
+    field, which costs far less to build and read than positions."""
 
     def __init__(self, analyzer, stored: bool = False) -> None:
         super().__init__(analyzer=analyzer, phrase=False, stored=stored)
+        self.vector = None
+
+
+class PairField(KEYWORD):
+    """``first_second`` for each two neighbouring words (see ``analyzers.latin_pairs``): membership
+    only."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.format = Existence()
         self.scorable = False
-        self.vector = None
 
 
 def build_schema() -> Schema:
@@ -49,6 +58,7 @@ def build_schema() -> Schema:
         terms=SearchText(analyzer),
         body=SearchText(analyzer),
         places=SearchText(analyzer),
+        pairs=PairField(),
         organization_id=ID(stored=True),
         **{name: KEYWORD(commas=True) for name in FACET_FIELDS},
         verified=STORED(),  # ordinal day of verified_on, 0 if never
@@ -112,12 +122,17 @@ def service_document(service) -> dict:
                    service.fees_description_en, service.alternate_name]
     text_fields += [c.description_zh for c in service.cost_options]
     text_fields += [c.description_en for c in service.cost_options]
+    name = " ".join(filter(None, (service.name_zh, service.name_en)))
+    organization = " ".join(filter(None, (org.name_zh, org.name_en, org.alternate_name)))
+    body = "\n".join(filter(None, text_fields))
     return {
         "id": service.id,
-        "name": " ".join(filter(None, (service.name_zh, service.name_en))),
-        "organization": " ".join(filter(None, (org.name_zh, org.name_en, org.alternate_name))),
+        "name": name,
+        "organization": organization,
         "terms": " ".join(filter(None, [t.name_zh for t in terms] + [t.name_en or "" for t in terms])),
-        "body": "\n".join(filter(None, text_fields)),
+        "body": body,
+        # Per field value, so that each is stemmed in the language the analyzer gave it.
+        "pairs": " ".join(dict.fromkeys(p for text in (name, organization, body) for p in latin_pairs(text))),
         "places": " ".join(places),
         "organization_id": org.id,
         "category": _join(by_vocab.get("category", [])),
@@ -130,7 +145,8 @@ def service_document(service) -> dict:
         "language": _join(lang.code for lang in service.languages),
         "status": service.status,
         "capacity": service.capacity_status,
-        "accepting": _accepting(service.accepts_referrals),
+        # A paused or closed service takes no referrals now, whatever its listing says.
+        "accepting": _accepting(service.accepts_referrals if is_running(service.status) else False),
         "verified": service.verified_on.toordinal() if service.verified_on else 0,
         "points": points,
         "hours": _hours(service),

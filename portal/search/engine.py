@@ -20,10 +20,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from ..directory.visibility import hidden_statuses
 from ..geo import haversine_km
-from . import bits
-from .documents import FACET_FIELDS, HIDDEN_STATUSES
-from .whoosh_adapter import current_generation, leaf_segments, postings
+from . import bits, ranking
+from .analyzers import has_cjk, pinyin_key
+from .documents import FACET_FIELDS, TEXT_FIELDS
+from .whoosh_adapter import current_generation, field_lengths, leaf_segments, postings, postings_with_frequency
 
 VERIFIED_BASE = date(2000, 1, 1).toordinal()  # verified days are stored relative to this
 CELL_DEGREES = 0.02  # ~2 km: the grid used to find the nearest services without scanning all
@@ -92,6 +94,9 @@ class SegmentData:
         self.has_points = bits.from_ids((d for d, p in enumerate(self.points) if p), self.size)
         self.verified_slices = self._slices([max(0, v - VERIFIED_BASE) if v else 0 for v in self.verified])
         self._words = _LRU(_SEGMENT_CACHE)
+        self._tf = _LRU(_SEGMENT_CACHE)
+        self._lengths: dict[str, tuple[list[int], float]] = {}
+        self._pinyin: dict[str, list[str]] | None = None
         self._open: dict[tuple, int] = {}
         self._boundaries: dict[int, list[int]] = {}
         self._fresh: dict[int, int] = {}
@@ -106,6 +111,49 @@ class SegmentData:
                 return bits.from_ids(postings(self.reader, field, word), self.size)
 
         return self._words.get_or((field, word), compute)
+
+    def _field_lengths(self, field: str) -> tuple[list[int], float]:
+        if field not in self._lengths:
+            lengths = field_lengths(self.reader, field)
+            self._lengths[field] = (lengths, (sum(lengths) / len(lengths)) if lengths else 0.0)
+        return self._lengths[field]
+
+    def pseudo_tf(self, word: str) -> dict[int, float]:
+        """Local document -> BM25F pseudo-frequency of ``word`` over the text fields (lengths are
+        normalised by this segment's averages: the big segment holds nearly every document)."""
+        def compute():
+            found: dict[int, float] = {}
+            with self.lock:
+                for field in TEXT_FIELDS:
+                    ids, freqs = postings_with_frequency(self.reader, field, word)
+                    if not ids:
+                        continue
+                    lengths, average = self._field_lengths(field)
+                    # ranking.field_tf, unrolled: this loop runs once per posting of a new word.
+                    weight, b = ranking.WEIGHTS[field], ranking.B[field]
+                    per_length = b / average if average > 0 else 0.0
+                    base = 1.0 - b if average > 0 else 1.0
+                    get = found.get
+                    for doc, freq in zip(ids, freqs):
+                        found[doc] = get(doc, 0.0) + weight * freq / max(base + per_length * lengths[doc], 0.05)
+            return found
+
+        return self._tf.get_or(word, compute)
+
+    def pinyin_words(self) -> dict[str, list[str]]:
+        """Pinyin key -> the Chinese words of this segment's names and terms, for "did you mean".
+        Built once per segment (segments never change), not per snapshot: converting every word to
+        pinyin is what made the first zero-result search after a change slow."""
+        if self._pinyin is None:
+            found: dict[str, list[str]] = {}
+            with self.lock:
+                for field in ("terms", "name"):
+                    for raw in self.reader.lexicon(field):
+                        word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                        if has_cjk(word) and len(word) >= 2:
+                            found.setdefault(pinyin_key(word), []).append(word)
+            self._pinyin = found
+        return self._pinyin
 
     def verified_since(self, ordinal: int) -> int:
         if ordinal not in self._fresh:
@@ -132,6 +180,13 @@ class SegmentData:
         return self._open[key]
 
 
+def _by_value(tf: dict[int, float]) -> dict[float, list[int]]:
+    grouped: dict[float, list[int]] = {}
+    for doc, value in tf.items():
+        grouped.setdefault(value, []).append(doc)
+    return grouped
+
+
 class Snapshot:
     """One generation of the index, in global document numbers."""
 
@@ -140,6 +195,7 @@ class Snapshot:
         self.reader = reader
         self.segments = segments
         self._words = _LRU(_SNAPSHOT_CACHE)
+        self._scores = _LRU(_SNAPSHOT_CACHE)
         self._facets: dict[tuple[str, str], int] = {}
         self._cache: dict = {}
         self.size = sum(s.size for s, _, _ in segments)
@@ -148,10 +204,15 @@ class Snapshot:
             if deleted:
                 alive &= ~(bits.from_ids(deleted, segment.size) << offset)
         self.alive = alive
-        hidden = 0
-        for status in HIDDEN_STATUSES:
-            hidden |= self.facet("status", status)
-        self.visible = alive & ~hidden
+        # Who sees which statuses is directory/visibility.py's rule (the same for SQL and pages).
+        self.visible = alive & ~self._with_status(hidden_statuses(staff=False))
+        self.visible_to_staff = alive & ~self._with_status(hidden_statuses(staff=True))
+
+    def _with_status(self, statuses) -> int:
+        found = 0
+        for status in statuses:
+            found |= self.facet("status", status)
+        return found
 
     def _combine(self, local) -> int:
         total = 0
@@ -238,6 +299,38 @@ class Snapshot:
             self._cache["doc_of"] = doc_of
         doc_of = self._cache["doc_of"]
         return bits.from_ids((doc_of[s] for s in service_ids if s in doc_of), self.size)
+
+    # --- ranking ----------------------------------------------------------------------------------
+    def word_scores(self, word: str) -> list[tuple[int, int]]:
+        """``[(units, documents), ...]``: the BM25F score of ``word`` (see ``ranking``) grouped into
+        sets of documents with the same score, so that the search adds it with a few set operations."""
+        def compute():
+            per_segment = [(segment, offset, segment.pseudo_tf(word)) for segment, offset, _ in self.segments]
+            having = sum(len(tf) for _, _, tf in per_segment)
+            if not having:
+                return []
+            word_idf = ranking.idf(having, max(self.size, having))
+            groups: dict[int, int] = {}
+            units = ranking.units
+            for segment, offset, tf in per_segment:
+                local: dict[int, list[int]] = {}
+                for value, docs in _by_value(tf).items():  # frequencies repeat: score each once
+                    local.setdefault(units(value, word_idf), []).extend(docs)
+                for score, docs in local.items():
+                    groups[score] = groups.get(score, 0) | (bits.from_ids(docs, segment.size) << offset)
+            return sorted(groups.items(), reverse=True)
+
+        return self._scores.get_or(word, compute)
+
+    def pinyin_words(self) -> dict[str, list[str]]:
+        """Pinyin key -> Chinese words of the index's names and terms (merged from the segments)."""
+        if "pinyin" not in self._cache:
+            merged: dict[str, list[str]] = {}
+            for segment, _, _ in self.segments:
+                for key, words in segment.pinyin_words().items():
+                    merged.setdefault(key, []).extend(words)
+            self._cache["pinyin"] = merged
+        return self._cache["pinyin"]
 
     # --- vocabulary (for "did you mean") -------------------------------------------------------
     def lexicon(self, field: str) -> set[str]:

@@ -1,11 +1,12 @@
-"""The Whoosh index on disk: rebuild (into a new folder, then swap), apply the outbox, sync.
+"""The Whoosh index on disk: rebuild (into a new folder, then swap), follow the change feed, sync.
 
 One writer at a time, across threads and processes: every write first takes an exclusive lock on a
 lock file next to the index folder (``<index>.lock``), waiting up to a timeout and then raising
 ``IndexBusyError`` with a clear message. The lock covers rebuilds too, so an outbox update can never
 land in an index that a rebuild is about to replace. A rebuild writes a fresh folder and renames it
-into place, because Whoosh's table of contents is not crash-safe, then applies whatever reached the
-outbox while it ran.
+into place, because Whoosh's table of contents is not crash-safe, then follows the change feed (the
+outbox, see feed.py) from the position it read before it started. Each index folder keeps its own
+position in the feed, so several hosts' copies follow one database.
 """
 from __future__ import annotations
 
@@ -19,12 +20,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from ..common import utcnow
+from . import feed
 from ..directory.models import (
     Area,
     Attribute,
@@ -36,14 +37,13 @@ from ..directory.models import (
 )
 from .analyzers import init_jieba
 from .documents import SCHEMA_VERSION, build_schema, service_document
-from .models import IndexOutbox
 
 log = logging.getLogger(__name__)
 
 # How long a writer waits for another one. Commands wait long; a web request applying its own
-# change waits briefly and otherwise leaves the work in the outbox for the next sync.
+# change tries once and otherwise leaves the work in the feed for the next follow (never waits).
 WRITE_TIMEOUT = 30.0
-REQUEST_WRITE_TIMEOUT = 2.0
+REQUEST_WRITE_TIMEOUT = 0.0
 VERSION_FILE = "portal_schema_version"
 PARALLEL_FROM = 20_000  # services; below this a rebuild takes seconds in one process
 MAX_PROCS = 4
@@ -69,9 +69,12 @@ def _service_query():
 
 
 class SearchIndex:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, retention_days: int = feed.DEFAULT_RETENTION_DAYS,
+                 gap_seconds: int = feed.DEFAULT_GAP_SECONDS) -> None:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.retention_days = retention_days
+        self.gap_seconds = gap_seconds
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -85,7 +88,18 @@ class SearchIndex:
             return None
 
     def needs_rebuild(self) -> bool:
-        return not self.exists() or self.schema_version() != SCHEMA_VERSION
+        """Missing, of an older format, or too long without following the feed (it may have missed
+        rows that were pruned since)."""
+        return (not self.exists() or self.schema_version() != SCHEMA_VERSION
+                or feed.is_stale(self.position(), self.retention_days))
+
+    def position(self) -> feed.Position | None:
+        """Where this copy stands in the change feed (None: never built by a rebuild)."""
+        return feed.Position.load(self.path)
+
+    def backlog(self, session: Session) -> int:
+        """Feed rows this copy has not applied yet."""
+        return feed.backlog(session, self.position())
 
     def open(self):
         if not self.exists():
@@ -143,7 +157,7 @@ class SearchIndex:
     def rebuild(self, session: Session, progress: Callable[[int, int], None] | None = None,
                 batch: int = 500, timeout: float = WRITE_TIMEOUT) -> int:
         """Index every service from the database into a new folder, swap it in, then apply what
-        reached the outbox meanwhile."""
+        reached the feed meanwhile."""
         with self.exclusive(timeout):
             done = self._rebuild_locked(session, progress, batch)
             self._sync_locked(session)
@@ -161,8 +175,9 @@ class SearchIndex:
         init_jieba()  # before forking, so the workers inherit the loaded dictionary
         writer = ix.writer(limitmb=512, procs=procs, multisegment=procs > 1)
         done = 0
-        # Outbox rows older than the start are covered by this rebuild; newer ones are applied after.
-        started = utcnow()
+        # Read before the services: feed rows up to here are covered by this build, later ones (and
+        # the gaps of transactions still open) are followed afterwards.
+        position = feed.start_position(session, self.gap_seconds)
         try:
             ids = list(session.scalars(select(Service.id).order_by(Service.id)))
             for start in range(0, len(ids), batch):
@@ -175,6 +190,7 @@ class SearchIndex:
                     progress(done, total)
             writer.commit()
             (fresh / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+            position.save(fresh)
         except BaseException:
             writer.cancel()
             shutil.rmtree(fresh, ignore_errors=True)
@@ -185,8 +201,7 @@ class SearchIndex:
             os.rename(self.path, old)
         os.rename(fresh, self.path)
         shutil.rmtree(old, ignore_errors=True)
-        session.execute(delete(IndexOutbox).where(IndexOutbox.enqueued_at < started))
-        session.commit()
+        session.commit()  # ends the read transaction, so the follow below sees newer rows
         return done
 
     def apply(self, session: Session, service_ids: Iterable[str], timeout: float = WRITE_TIMEOUT) -> int:
@@ -214,21 +229,24 @@ class SearchIndex:
         return len(ids)
 
     def sync(self, session: Session, limit: int = 5000, timeout: float = WRITE_TIMEOUT) -> int:
-        """Apply what is waiting in the outbox and remove the applied rows. Safe to run anytime,
-        from any number of processes (they take turns)."""
+        """Follow the change feed: apply the rows this copy has not applied, then remember the new
+        position. Rows are never deleted here (other copies follow them too; pruning is
+        ``flask privacy purge``'s). Safe to run anytime, from any number of processes (they take
+        turns)."""
         with self.exclusive(timeout):
             return self._sync_locked(session, limit)
 
     def _sync_locked(self, session: Session, limit: int = 5000) -> int:
+        position = self.position() or feed.Position()
         applied = 0
         while True:
-            rows = session.execute(
-                select(IndexOutbox.id, IndexOutbox.service_id).order_by(IndexOutbox.id).limit(limit)
-            ).all()
-            if not rows:
-                return applied
-            self._apply_locked(session, [r.service_id for r in rows])
-            # Only the rows read above: rows added meanwhile (same ids or not) stay for the next round.
-            session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in rows])))
-            session.commit()
+            rows = feed.read_batch(session, position, limit)
+            session.commit()  # end the read transaction: the next batch sees rows committed since
+            if rows:
+                self._apply_locked(session, [service_id for _, service_id in rows])
+            # Saved only after Whoosh committed: a process killed before this re-applies the rows.
+            position.advance([seq for seq, _ in rows], time.time(), self.gap_seconds)
+            position.save(self.path)
             applied += len(rows)
+            if len(rows) < limit:
+                return applied

@@ -3,12 +3,15 @@
 Before each flush, every change that alters what a service's search document says (the service, its
 organisation, locations, terms, costs, languages, areas) adds the affected service ids to
 ``index_outbox`` — in the same transaction, so a commit without its outbox rows cannot happen. After
-the commit the rows are applied to the index on a separate connection. If that fails (or the process
-dies first) the rows stay, and ``flask index sync`` or the next successful apply recovers them.
+the commit this host's index follows the feed on a separate connection (see feed.py: the rows are a
+change feed that every host's index copy follows from its own position). If that cannot happen now
+(the index is busy, the process dies first) the rows are still there, and the next follow, ``flask
+index sync`` or the ``flask index follow`` worker applies them.
 """
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, insert, select
@@ -113,10 +116,7 @@ def _apply_after_commit(session: Session) -> None:
         return
     if not current_app.config.get("SEARCH_APPLY_AFTER_COMMIT", True):
         return
-    try:
-        apply_pending()
-    except Exception:  # the outbox keeps the work; sync recovers it
-        log.exception("search index update failed; outbox kept for 'flask index sync'")
+    apply_pending()
 
 
 def enqueue_services(session: Session, service_ids, chunk: int = 1000) -> None:
@@ -129,13 +129,37 @@ def enqueue_services(session: Session, service_ids, chunk: int = 1000) -> None:
                                               for sid in ids[start:start + chunk]])
 
 
-def apply_pending() -> int:
-    """Apply the outbox on a fresh session (the committed one cannot emit SQL here)."""
+def apply_pending(busy_level: int = logging.WARNING) -> int:
+    """Bring this host's index up to the feed if its writer lock is free at once (a write never
+    waits for the index). The change is in the feed already, so a busy index (a rebuild, another
+    process following) costs only a little delay: the next follow (the next commit here, the
+    ``flask index follow`` worker, ``flask index sync``) applies it. A busy lock is expected: one
+    warning line. Anything else is an error with its traceback. Never raises: the caller's data
+    is committed whatever happens to the index."""
     from ..extensions import db
+    from .index import REQUEST_WRITE_TIMEOUT, IndexBusyError
     from .service import get_index
 
-    from .index import REQUEST_WRITE_TIMEOUT
+    try:
+        # A fresh session: the committed one cannot emit SQL in its after_commit hook.
+        with Session(db.engine) as fresh, using(fresh, skip_outbox=True):
+            return get_index().sync(fresh, timeout=REQUEST_WRITE_TIMEOUT)
+    except IndexBusyError:
+        log.log(busy_level, "search index busy; the change stays in the feed for the next follow")
+    except Exception:  # the feed keeps the work; the next follow recovers it
+        log.exception("search index update failed; the change stays in the feed for the next follow")
+    return 0
 
-    with Session(db.engine) as fresh, using(fresh, skip_outbox=True):
-        # Wait only briefly for another writer (e.g. a rebuild): the outbox keeps the work anyway.
-        return get_index().sync(fresh, timeout=REQUEST_WRITE_TIMEOUT)
+
+def follow_every(seconds: float, stop: threading.Event | None = None, rounds: int | None = None) -> int:
+    """The follower of one host (``flask index follow``): apply the feed every ``seconds`` until
+    ``stop`` is set (or after ``rounds`` rounds); a busy index just waits for the next round.
+    Needs an app context. Returns how many rows it applied."""
+    stop = stop or threading.Event()
+    applied, done = 0, 0
+    while not stop.is_set() and (rounds is None or done < rounds):
+        # Busy here means another process of this host is applying: nothing to report.
+        applied += apply_pending(busy_level=logging.DEBUG)
+        done += 1
+        stop.wait(seconds)
+    return applied

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..directory.freshness import DEFAULT_STALE_AFTER_DAYS
-from .analyzers import query_words, surface_query_words
+from .analyzers import analysed_query, query_words
 from .synonyms import normalise, table
 
 MAX_QUERY_CHARS = 200
@@ -90,6 +90,7 @@ class SearchParams:
     now: datetime | None = None  # local time, for "open now"
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
     restrict: frozenset[str] | None = None  # only these service ids (e.g. the API's modified_after)
+    staff: bool = False  # a staff reader also sees inactive services (directory/visibility.py)
 
     @classmethod
     def from_args(cls, args, **extra) -> SearchParams:
@@ -174,11 +175,13 @@ Word = tuple[str, tuple[str, ...]]  # (word as indexed, its search-mode parts)
 @dataclass(frozen=True)
 class Clause:
     """One thing the user asked for. A document matches it if it matches any alternative; an
-    alternative matches if the document holds all of its words. The first alternative is what the
-    user typed; the others come from the synonym table."""
+    alternative matches if the document holds all of its words (side by side, in order, for a
+    quoted ``phrase``). The first alternative is what the user typed; the others are its form in
+    the other Latin language (English or Spanish) and its synonyms."""
 
     label: str
     alternatives: tuple[tuple[Word, ...], ...]
+    phrase: bool = False
 
 
 @dataclass
@@ -203,6 +206,14 @@ def _alternative(phrase: str) -> tuple[Word, ...]:
     return tuple(query_words(phrase))
 
 
+def _phrase_alternatives(phrase: str) -> list[tuple[Word, ...]]:
+    """A quoted phrase as typed, and (if it differs) in the other Latin language's forms."""
+    words = analysed_query(phrase)
+    typed = tuple((word, parts) for _raw, word, parts, _other in words)
+    other = tuple((other or word, parts) for _raw, word, parts, other in words)
+    return [typed, other] if other != typed else [typed]
+
+
 def plan(text: str) -> QueryPlan:
     """Turn what was typed into clauses. Never raises; odd input becomes a notice."""
     text = text or ""
@@ -223,15 +234,16 @@ def plan(text: str) -> QueryPlan:
     text = _STRAY_HYPHEN.sub(" ", _SYNTAX.sub(" ", text))
     seen: set[tuple] = set()
 
-    def add(label: str, alternatives) -> None:
+    def add(label: str, alternatives, phrase: bool = False) -> None:
         alternatives = tuple(a for a in alternatives if a)
-        key = tuple(sorted(alternatives))
+        phrase = phrase and len(alternatives[0]) > 1 if alternatives else False
+        key = (tuple(sorted(alternatives)), phrase)
         if alternatives and key not in seen and len(result.clauses) < MAX_CLAUSES:
             seen.add(key)
-            result.clauses.append(Clause(label, alternatives))
+            result.clauses.append(Clause(label, alternatives, phrase))
 
     for phrase in quoted:
-        add(phrase.strip(), [_alternative(phrase)])
+        add(phrase.strip(), _phrase_alternatives(phrase), phrase=True)
     rest = normalise(text)
     synonyms = table()
     pieces, position = [], 0
@@ -240,8 +252,8 @@ def plan(text: str) -> QueryPlan:
         position = end
         add(phrase, [_alternative(p) for p in synonyms.alternatives(phrase)])
     pieces.append(rest[position:])
-    for surface, word, parts in surface_query_words(" ".join(pieces)):
-        add(surface, [((word, parts),)])
+    for surface, word, parts, other in analysed_query(" ".join(pieces)):
+        add(surface, [((word, parts),)] + ([((other, ()),)] if other else []))
     if len(result.clauses) == MAX_CLAUSES:
         result.notices.append(("too_many_words", {"max": MAX_CLAUSES}))
     if not result.clauses and typed:

@@ -6,10 +6,13 @@ Pure apart from reading the index: no Flask, no database. Everything is computed
 counts are exact and cost no work per hit; ranking adds weighted sets into a bit-sliced score and
 takes the top of it, so only the page shown is ever sorted.
 
-Ranking (relevance): for each clause of the query, a match in the service's name weighs most, then
-its categories/populations (terms), its organisation and places, then its description. A small
-static part breaks ties in favour of active services that accept referrals and were verified
-recently. Without a query, the static part and the verification date order the list.
+Matching is a soft AND: a service matches if it holds any clause of the query; those with every
+clause come first, then those with most. A quoted phrase only matches where its words stand side
+by side. Ranking (relevance), within the same number of clauses: BM25F per word (term frequency,
+field-length normalisation, field weights: ``ranking``), a bonus where two query words stand side
+by side, the word as typed over its synonyms, and small static boosts for active services that
+accept referrals and were verified recently. Without a query, the static part and the verification
+date order the list.
 """
 from __future__ import annotations
 
@@ -21,13 +24,17 @@ from datetime import date
 from ..directory.freshness import fresh_since
 from . import bits
 from .engine import CELL_DEGREES, Snapshot, distance_km
+from .ranking import points
 from .query import MULTI_FILTERS, Clause, QueryPlan, SearchParams, plan
-from .suggest import correct_clause
+from .analyzers import has_cjk
+from .suggest import correct_clause, correctable
 
-FIELD_WEIGHTS = {"name": 6, "terms": 4, "organization": 2, "places": 2, "body": 1}
-CLAUSE_WEIGHT = 16  # matching one more clause beats any field mix (matters when relaxed to "some words")
-LITERAL_BONUS = 1  # the word as typed beats its synonyms
-STATIC_BITS = 3  # active, accepting with room, verified recently
+FIELD_WEIGHTS = dict.fromkeys(("name", "terms", "organization", "places", "body"), 1)  # fields matched
+CLAUSE_WEIGHT = 1 << 24  # one more clause matched beats any score below it (see _add_word_scores)
+LITERAL_BONUS = points(2.0)  # the word as typed beats its synonyms
+ADJACENT_BONUS = points(3.0)  # two query words side by side
+# Static boosts: a fraction of one well-matched word, so they reorder near ties.
+STATIC_BOOSTS = (("active", points(0.75)), ("room", points(0.5)), ("fresh", points(0.4)))
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     notices: list[tuple[str, dict]] = field(default_factory=list)
     corrected_query: str | None = None  # what was searched instead of a query with no match
+    suggested_query: str | None = None  # "did you mean": the results shown are still the query's own
+    all_words_total: int = 0  # how many of ``total`` hold every clause of the query
     relaxed: bool = False  # no service had every word: showing those with some
     drop_suggestions: list[tuple[str, str | None, int]] = field(default_factory=list)
     highlight_words: set[str] = field(default_factory=set)
@@ -81,29 +90,38 @@ def _word_sets(snap: Snapshot, word: str, parts: tuple[str, ...]) -> dict[str, i
 @dataclass
 class _ClauseSets:
     any: int
-    fields: dict[str, int]
     literal: int
+    alternatives: list[int]  # the documents matching each alternative
+
+
+def _pairs_set(snap: Snapshot, words: list[str]) -> int:
+    """Documents where these (Latin) words stand side by side, in this order."""
+    found = -1
+    for first, second in zip(words, words[1:]):
+        found &= snap.word("pairs", f"{first}_{second}")
+        if not found:
+            return 0
+    return max(found, 0)
 
 
 def _clause_sets(snap: Snapshot, clause: Clause) -> _ClauseSets:
-    any_match, literal = 0, 0
-    fields = dict.fromkeys(FIELD_WEIGHTS, 0)
+    any_match, literal, per_alternative = 0, 0, []
     for number, alternative in enumerate(clause.alternatives):
-        alt_any, alt_fields = -1, dict.fromkeys(FIELD_WEIGHTS, -1)
+        alt_any = -1
         for word, parts in alternative:
-            sets = _word_sets(snap, word, parts)
             union = 0
-            for name, found in sets.items():
-                alt_fields[name] &= found
+            for found in _word_sets(snap, word, parts).values():
                 union |= found
             alt_any &= union
         alt_any = max(alt_any, 0)
+        latin = [word for word, _parts in alternative if not has_cjk(word)]
+        if clause.phrase and alt_any and len(latin) > 1:
+            alt_any &= _pairs_set(snap, latin)
+        per_alternative.append(alt_any)
         any_match |= alt_any
-        for name in fields:
-            fields[name] |= max(alt_fields[name], 0)
         if number == 0:
             literal = alt_any
-    return _ClauseSets(any_match, fields, literal)
+    return _ClauseSets(any_match, literal, per_alternative)
 
 
 def _filter_sets(snap: Snapshot, params: SearchParams) -> dict[str, int]:
@@ -145,14 +163,60 @@ def _static_slices(snap: Snapshot, params: SearchParams, today: date) -> list[in
     return slices
 
 
-def _relevance_slices(snap, matched, clause_sets, static) -> list[int]:
-    slices = list(static)
-    shift = 1 << STATIC_BITS
-    for sets in clause_sets:
-        bits.add_weighted(slices, sets.any & matched, CLAUSE_WEIGHT * shift)
-        bits.add_weighted(slices, sets.literal & matched, LITERAL_BONUS * shift)
-        for name, weight in FIELD_WEIGHTS.items():
-            bits.add_weighted(slices, sets.fields[name] & matched, weight * shift)
+def _static_boosts(snap: Snapshot, params: SearchParams, today: date) -> list[tuple[int, int]]:
+    sets = {"active": snap.facet("status", "active"),
+            "room": snap.facet("accepting", "yes") & ~snap.facet("capacity", "full"),
+            "fresh": snap.verified_since(fresh_since(today, params.stale_after_days))}
+    return [(sets[name], weight) for name, weight in STATIC_BOOSTS]
+
+
+def _add_word_scores(snap: Snapshot, slices: list[int], clause: Clause, sets: _ClauseSets, matched: int) -> None:
+    """BM25F of the clause's words, summed over the alternatives a document matches (a service
+    that says "detox", "脱毒" and "戒毒" is more about detox than one that says one of them). An
+    alternative of several words scores their average (one thing asked for, however many words a
+    synonym spells it with); a word found only through its parts scores their share. At most
+    MAX_CLAUSES clauses x 16 alternatives x MAX_WORD_SCORE stay far below CLAUSE_WEIGHT."""
+    for alternative, members in zip(clause.alternatives[:16], sets.alternatives):
+        docs = members & matched
+        if not docs:
+            continue
+        share = len(alternative)
+        for word, parts in alternative:
+            whole = 0
+            for score, found in snap.word_scores(word):
+                bits.add_weighted(slices, found & docs, max(1, score // share))
+                whole |= found
+            via_parts = docs & ~whole
+            for part in parts if via_parts else ():
+                for score, found in snap.word_scores(part):
+                    bits.add_weighted(slices, found & via_parts, max(1, score // (share * len(parts))))
+
+
+def _adjacent_sets(snap: Snapshot, clauses: list[Clause]) -> list[int]:
+    """For each two neighbouring one-word clauses: documents holding them side by side (any of their
+    language forms)."""
+    forms = [[a[0][0] for a in c.alternatives if len(a) == 1 and not has_cjk(a[0][0])] for c in clauses]
+    found = []
+    for first, second in zip(forms, forms[1:]):
+        together = 0
+        for a in first:
+            for b in second:
+                together |= snap.word("pairs", f"{a}_{b}")
+        if together:
+            found.append(together)
+    return found
+
+
+def _relevance_slices(snap, matched, clauses, clause_sets, boosts) -> list[int]:
+    slices: list[int] = []
+    for members, weight in boosts:
+        bits.add_weighted(slices, members & matched, weight)
+    for clause, sets in zip(clauses, clause_sets):
+        bits.add_weighted(slices, sets.any & matched, CLAUSE_WEIGHT)
+        bits.add_weighted(slices, sets.literal & matched, LITERAL_BONUS)
+        _add_word_scores(snap, slices, clause, sets, matched)
+    for together in _adjacent_sets(snap, clauses):
+        bits.add_weighted(slices, together & matched, ADJACENT_BONUS)
     return slices
 
 
@@ -238,12 +302,12 @@ def search(source, params: SearchParams, today: date | None = None,
     result.facets = _facets(snap, params, filters, text)
     if result.total == 0 and filters:
         result.drop_suggestions = _drop_suggestions(params, filters, text)
-    _fill_page(snap, params, today, result, matched, clause_sets)
+    _fill_page(snap, params, today, result, matched, query.clauses, clause_sets)
     return result
 
 
 def _base_docs(snap: Snapshot, params: SearchParams) -> int:
-    base = snap.visible
+    base = snap.visible_to_staff if params.staff else snap.visible
     if params.organization_id:
         base &= snap.word("organization_id", params.organization_id)
     if params.restrict is not None:
@@ -251,46 +315,59 @@ def _base_docs(snap: Snapshot, params: SearchParams) -> int:
     return base
 
 
+def _every(clause_sets: list, base: int) -> int:
+    found = base
+    for sets in clause_sets:
+        found &= sets.any
+    return found
+
+
 def _correct_clauses(snap: Snapshot, query, base: int, params: SearchParams,
                      vocabulary: tuple[str, ...], result: SearchResult) -> list:
-    """Clause sets for the query, with ``query.clauses`` rewritten in place where corrected."""
+    """Clause sets for the query. A word that no service holds in any language, and that is no
+    word of a language we know, may be a typo, pinyin or a homophone: its correction replaces it
+    only when the query finds nothing; otherwise the results stay and the correction is offered
+    ("did you mean") if it finds more services with every word."""
     clause_sets = [_clause_sets(snap, c) for c in query.clauses]
-    # A word nothing contains: try what it probably meant (pinyin, a typo, a homophone).
-    corrected_text = params.q
+    corrected, corrected_text = list(query.clauses), params.q
     for number, (clause, sets) in enumerate(zip(query.clauses, clause_sets)):
-        if sets.any & base:
+        if sets.any & snap.alive or not correctable(clause.label):
             continue
         better = correct_clause(snap, clause, base, vocabulary)
         if better is not None:
-            query.clauses[number] = better
-            clause_sets[number] = _clause_sets(snap, better)
+            corrected[number] = better
             corrected_text = _replace_word(corrected_text, clause.label, better.label)
-    if corrected_text != params.q:
-        result.corrected_query = corrected_text
-        result.notices.append(("corrected", {"original": params.q, "corrected": corrected_text}))
-    return clause_sets
+    if corrected_text == params.q:
+        return clause_sets
+    better_sets = [_clause_sets(snap, c) for c in corrected]
+    if any(sets.any & base for sets in clause_sets):
+        if _every(better_sets, base).bit_count() > _every(clause_sets, base).bit_count():
+            result.suggested_query = corrected_text
+        return clause_sets
+    query.clauses[:] = corrected
+    result.corrected_query = corrected_text
+    result.notices.append(("corrected", {"original": params.q, "corrected": corrected_text}))
+    return better_sets
 
 
 def _text_docs(clause_sets: list, base: int, result: SearchResult) -> int:
+    """Soft AND: every service with at least one clause (ranking puts those with all first)."""
     if not clause_sets:
         return base
-    text = base
+    every = _every(clause_sets, base)
+    text = 0
     for sets in clause_sets:
-        text &= sets.any
-    # Nothing has every word: rather than an empty page, show what has some of them.
-    if not text and len(clause_sets) > 1:
-        text = 0
-        for sets in clause_sets:
-            text |= sets.any
-        text &= base
-        if text:
-            result.relaxed = True
-            result.notices.append(("matched_some_words", {}))
+        text |= sets.any
+    text &= base
+    result.all_words_total = every.bit_count()
+    if text and not every and len(clause_sets) > 1:
+        result.relaxed = True
+        result.notices.append(("matched_some_words", {}))
     return text
 
 
 def _fill_page(snap: Snapshot, params: SearchParams, today: date, result: SearchResult,
-               matched: int, clause_sets: list) -> None:
+               matched: int, clauses: list[Clause], clause_sets: list) -> None:
     per_page = params.per_page
     pages = max(1, math.ceil(result.total / per_page))
     # A page past the end (e.g. after a filter narrowed the result) shows the last one instead.
@@ -303,7 +380,7 @@ def _fill_page(snap: Snapshot, params: SearchParams, today: date, result: Search
                                else None)
     result.origin = origin
     if clause_sets:
-        relevance = _relevance_slices(snap, matched, clause_sets, static)
+        relevance = _relevance_slices(snap, matched, clauses, clause_sets, _static_boosts(snap, params, today))
     else:
         relevance = _recency_slices(snap, static, static_first=True)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..directory.freshness import configured_stale_after_days
 from ..i18n import local_now
 from .engine import SearchEngine, engine_for
+from .feed import settings as feed_settings
 from .index import SearchIndex
 from .query import SearchParams
 from .searching import SearchResult, search
@@ -19,7 +20,8 @@ _VOCABULARY_SECONDS = 600
 
 
 def get_index() -> SearchIndex:
-    return SearchIndex(current_app.config["SEARCH_INDEX_DIR"])
+    retention_days, gap_seconds = feed_settings(current_app.config)
+    return SearchIndex(current_app.config["SEARCH_INDEX_DIR"], retention_days, gap_seconds)
 
 
 def get_engine() -> SearchEngine:
@@ -67,6 +69,19 @@ def prepare(params: SearchParams) -> SearchParams:
         origin = area_point(params.near)
     return replace(params, now=params.now or local_now(), origin=origin,
                    stale_after_days=configured_stale_after_days())
+
+
+def warm(app) -> None:
+    """Open the searcher and build what a first search would otherwise wait for (the word lists of
+    "did you mean", the pinyin of the index's Chinese words): each web worker calls this as it
+    starts (wsgi.py), so no visitor pays for it. A missing index is not an error here."""
+    from .suggest import known_words
+
+    known_words("en")
+    with app.app_context():
+        snap = get_engine().snapshot()
+        if snap is not None:
+            snap.pinyin_words()
 
 
 def run_search(params: SearchParams) -> SearchResult:

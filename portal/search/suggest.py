@@ -7,12 +7,19 @@ Three kinds of near miss, all common with Chinese input methods and English spel
 The candidates come from the synonym table, the domain words, the caller's vocabulary (taxonomy
 labels, area names) and the Chinese words of the index's names and terms. A candidate is only used
 if it finds something.
+
+A word is only "corrected" when no service holds it in any language and it is no word of English or
+Spanish (pyspellchecker's word lists): "refugio" and "gratis" are words, not typos of "refugee" and
+"gravis", even where no service is described in Spanish. The Chinese words of the index are turned
+into pinyin once per index segment (``engine.SegmentData.pinyin_words``), not once per change.
 """
 from __future__ import annotations
 
 import re
+import threading
+from functools import lru_cache
 
-from .analyzers import DOMAIN_WORDS, has_cjk, pinyin_key, query_words
+from .analyzers import DOMAIN_WORDS, english_stop_words, has_cjk, pinyin_key, query_words, spanish_stop_words
 from .query import Clause
 from .synonyms import table
 
@@ -56,15 +63,56 @@ class Vocabulary:
                 self.latin.update(_LATIN_WORD.findall(lowered))
 
 
+_LANGUAGES = ("en", "es")
+_dictionaries: dict | None = None
+_dictionaries_lock = threading.Lock()
+
+
+def known_words(language: str):
+    """The word list of a language (loaded once, ~1 s for both: warm it at start-up)."""
+    global _dictionaries
+    with _dictionaries_lock:
+        if _dictionaries is None:
+            from spellchecker import SpellChecker
+
+            _dictionaries = {lang: SpellChecker(language=lang, distance=1) for lang in _LANGUAGES}
+    return _dictionaries[language]
+
+
+def is_known_word(word: str) -> bool:
+    """A word of English or Spanish (or a plural of one), or a stop word of either."""
+    word = word.lower()
+    if word in english_stop_words() or word in spanish_stop_words():
+        return True
+    forms = {word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith("es") else word}
+    return any(form in known_words(lang) for lang in _LANGUAGES for form in forms if len(form) > 1)
+
+
+def correctable(label: str) -> bool:
+    """May this clause be a typo? Chinese (homophones) and pinyin may; a real Latin word may not."""
+    if has_cjk(label):
+        return True
+    words = _LATIN_WORD.findall(label.lower())
+    return bool(words) and not all(is_known_word(w) for w in words)
+
+
+@lru_cache(maxsize=8)
+def _base_vocabulary(extra: tuple[str, ...]) -> Vocabulary:
+    phrases = [p for group in table().groups for p in group]
+    return Vocabulary(phrases + list(DOMAIN_WORDS) + list(extra))
+
+
 def _vocabulary(snap, extra: tuple[str, ...]) -> Vocabulary:
     key = ("vocabulary", extra)
     cache = snap._cache  # noqa: SLF001 - per-snapshot cache, dropped when the index changes
     if key not in cache:
-        phrases = [p for group in table().groups for p in group]
-        phrases += list(DOMAIN_WORDS) + list(extra)
-        for field in ("terms", "name"):
-            phrases += [w for w in snap.lexicon(field) if has_cjk(w) and len(w) >= 2]
-        cache[key] = Vocabulary(phrases)
+        base = _base_vocabulary(extra)
+        vocab = Vocabulary(())
+        vocab.latin = base.latin
+        vocab.pinyin = {k: list(v) for k, v in base.pinyin.items()}
+        for key_, words in snap.pinyin_words().items():  # per segment, see engine
+            vocab.pinyin.setdefault(key_, []).extend(w for w in words if w not in vocab.pinyin[key_])
+        cache[key] = vocab
     return cache[key]
 
 

@@ -6,9 +6,11 @@ Search owns this page (and its outbox model) and depends on ``directory`` for th
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, session, url_for
+from flask_login import current_user
 
 from ..directory import queries
 from ..directory import resource_list as rlist
+from ..directory.visibility import viewer_is_staff
 from . import presenters
 from .query import SORTS, SearchParams
 from .service import run_search
@@ -27,7 +29,7 @@ def _load_dictionary(state) -> None:
 
 @bp.route("/search")
 def search():
-    params = SearchParams.from_args(request.args)
+    params = SearchParams.from_args(request.args, staff=viewer_is_staff(current_user))
     result = run_search(params)
     params = result.params
     terms = queries.term_labels()
@@ -51,4 +53,5 @@ def search():
         sorts=[(s, presenters.SORT_LABELS[s]) for s in SORTS], list_count=len(in_list),
         page_url=lambda page: url_for("search.search", **params.to_args(page=page)),
         original_url=url_for("search.search", **params.to_args(q=result.corrected_query or params.q)),
+        suggested_url=url_for("search.search", **params.to_args(q=result.suggested_query or params.q, page=1)),
     ), (200 if result.index_ready else 503)

@@ -28,6 +28,7 @@ def test_agency_updates_a_listing_on_a_phone_and_public_search_shows_it_at_once(
     sid, name = _stale_service_of(live_server, "agency@demo.local")
     page.set_viewport_size({"width": 390, "height": 844})
     browser_login(page, live_server, "agency@demo.local")
+    page.click(".site-menu > summary")  # on a phone the header's links fold behind "菜单"
     page.click("nav >> text=我的服务信息")
     card = page.locator(f"article[data-service-id='{sid}']")
     assert "待核实" in card.locator(".badge.stale").inner_text()

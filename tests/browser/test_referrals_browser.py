@@ -38,7 +38,9 @@ def test_worker_agency_and_coordinator_close_the_loop(page, browser, live_server
     referral_url = page.url
     assert "转介已发送" in page.locator(".flash").inner_text()
     assert page.locator("#status").inner_text() == "已发送"
-    code = page.locator("h1").inner_text().split()[1]
+    # The heading names the referral (service and date); the client's code is in the client section.
+    assert page.locator("h1").inner_text().startswith("转介 · ")
+    code = page.locator("#client-code").inner_text()
     assert code.startswith("C-")
 
     agency_context, agency = _new_page(browser)

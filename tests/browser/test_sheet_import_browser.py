@@ -3,7 +3,6 @@
 found by search and suggested by matching."""
 from __future__ import annotations
 
-import io
 
 import pytest
 from openpyxl import Workbook

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import ApiToken, User
+from portal.accounts.models import ApiToken, LoginThrottle, User
 from portal.accounts.operations import AccountError, create_token, create_user, user_for_token
 from portal.accounts.passwords import hash_password, verify_password
+from portal.accounts.throttle import throttle_key
 from portal.audit.models import AuditEvent
 from portal.common import utcnow
 from portal.extensions import db
@@ -65,15 +66,17 @@ def test_account_locks_after_repeated_failures_even_for_right_password(app, clie
     assert ("locked" in html) or ("锁定" in html)
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "agency@demo.local"))
-        assert user.is_locked()
+        assert db.session.get(LoginThrottle, throttle_key(user.email)).is_locked()
         actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.user_id == user.id)))
         assert {"login_failed", "account_locked", "login_refused_locked"} <= actions
 
 
 def test_lock_expires(app, client):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        login(client, "agency@demo.local", "wrong-password-x")
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == "agency@demo.local"))
-        user.locked_until = utcnow() - timedelta(minutes=1)
+        row = db.session.get(LoginThrottle, throttle_key("agency@demo.local"))
+        row.locked_until = utcnow() - timedelta(minutes=1)
         db.session.commit()
     assert login(client, "agency@demo.local").status_code == 302
 

@@ -27,7 +27,7 @@ def test_public_page_shows_eligibility_access_cost_hours_places_and_contact(app,
     assert name in html
     for heading in ("服务内容", "服务对象", "如何申请", "费用", "开放时间", "服务地点", "联系方式"):
         assert heading in html
-    assert f'/organizations/' in html
+    assert '/organizations/' in html
     assert f"/services/{service_id}/report-problem" in html
     # The named intake person is for staff only.
     assert contact_name not in html

@@ -128,15 +128,16 @@ def test_a_get_that_changes_the_language_persists_it_on_the_account(app, login_a
 # Every module of portal/ allowed to commit, and why. Anything else only adds and flushes.
 ALLOWED_COMMIT_SITES = {
     "transaction.py": "the request boundary: once per request, for every view, hook and decorator",
-    "seed_cli.py": "flask seed demo: once per command",
+    "seed_cli.py": "flask seed demo, flask seed history: once per command",
     "accounts/cli.py": "flask users/tokens …: once per command",
     "listings/cli.py": "flask listings remind: once per command",
     "referrals/cli.py": "flask referrals escalate: once per command",
     "matching/cli.py": "flask matching purge-profiles: once per command",
+    "privacy/cli.py": "flask privacy purge --apply: once per command",
     "notifications/cli.py": "flask mail send: once per message (a sent mail must never be re-sent)",
     "vocab/cli.py": "flask vocab …: once per command",
     "hsds/importer/__init__.py": "finish_import(): the end of an HSDS import job (flask hsds import)",
-    "search/index.py": "index rebuild/sync jobs on their own sessions: outbox rows removed per batch "
+    "search/index.py": "index rebuild/sync jobs on their own sessions: each feed batch read ends its transaction "
                        "(its writer.commit() calls are Whoosh's, not the database's)",
 }
 

@@ -90,4 +90,4 @@ def test_mixed_concurrent_load_on_gunicorn_has_no_crash_and_no_server_error():
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     assert last.startswith("worker_crashes=0 server_errors=0 requests="), (
         f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    assert int(last.rsplit("=", 1)[1]) > 200, "the run sent too few requests to mean anything"
+    assert int(last.rsplit("=", 1)[1]) > 100, "the run sent too few requests to mean anything"

@@ -131,8 +131,10 @@ def test_anonymous_visitors_get_ten_reports_per_service_per_hour_across_browsers
     service_id = _some_service(app)
     url = f"/services/{service_id}/report-problem"
     codes = []
-    for _ in range(ops.ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR + 1):
-        browser = app.test_client()  # a fresh session each time: only the database can count them
+    for n in range(ops.ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR + 1):
+        # A fresh session and address each time: only the per-service count in the database applies.
+        browser = app.test_client()
+        browser.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
         codes.append(browser.post(url, data={"csrf_token": csrf_token(browser, url), "kind": "closed"}).status_code)
     assert codes == [200] * ops.ANONYMOUS_REPORTS_PER_SERVICE_PER_HOUR + [429]
     signed_in = app.test_client()
@@ -140,18 +142,41 @@ def test_anonymous_visitors_get_ten_reports_per_service_per_hour_across_browsers
     assert signed_in.post(url, data={"csrf_token": csrf_token(signed_in, url), "kind": "closed"}).status_code == 200
 
 
-def test_the_report_operation_applies_the_session_limit_and_forgets_reports_older_than_an_hour(app):
+def test_a_signed_in_user_cannot_reset_the_report_limit_by_signing_in_again(app):
+    service_id = _some_service(app)
+    url = f"/services/{service_id}/report-problem"
+    codes = []
+    for _ in range(3):  # three logins, each a new session
+        browser = app.test_client()
+        login(browser, "worker@demo.local")
+        for _ in range(ops.REPORTS_PER_HOUR):
+            codes.append(browser.post(url, data={"csrf_token": csrf_token(browser, url), "kind": "closed"}).status_code)
+    assert codes.count(200) == ops.REPORTS_PER_HOUR
+    assert codes[ops.REPORTS_PER_HOUR:] == [429] * (2 * ops.REPORTS_PER_HOUR)
+
+
+def test_an_anonymous_visitor_cannot_reset_the_report_limit_with_a_new_session(app):
+    service_id = _some_service(app)
+    url = f"/services/{service_id}/report-problem"
+    codes = []
+    for _ in range(ops.REPORTS_PER_HOUR + 1):
+        browser = app.test_client()  # cookies dropped every time; the same address
+        codes.append(browser.post(url, data={"csrf_token": csrf_token(browser, url), "kind": "closed"}).status_code)
+    assert codes == [200] * ops.REPORTS_PER_HOUR + [429]
+
+
+def test_the_report_operation_limits_each_sender_and_forgets_reports_older_than_an_hour(app):
     service_id = _some_service(app)
     now = utcnow()
-    recent = [(now - timedelta(minutes=m)).timestamp() for m in range(ops.SESSION_REPORTS_PER_HOUR)]
     with app.app_context():
         service = db.session.get(Service, service_id)
+        for minutes in range(ops.REPORTS_PER_HOUR):
+            ops.report_problem(service, "closed", None, None, "192.0.2.7", now=now - timedelta(minutes=minutes))
         with pytest.raises(ops.TooManyReports):
-            ops.report_problem(service, "closed", None, None, recent, now=now)
-        older = [(now - timedelta(minutes=61)).timestamp()] * 20
-        report = ops.report_problem(service, "closed", None, None, older, now=now)
-        assert isinstance(report, ProblemReport)
-        assert ops.remember_report(older, now) == [now.timestamp()]
+            ops.report_problem(service, "closed", None, None, "192.0.2.7", now=now)
+        assert isinstance(ops.report_problem(service, "closed", None, None, "192.0.2.8", now=now), ProblemReport)
+        later = now + timedelta(minutes=61)
+        assert isinstance(ops.report_problem(service, "closed", None, None, "192.0.2.7", now=later), ProblemReport)
 
 
 # --- the password rule ---------------------------------------------------------------------------
@@ -199,3 +224,23 @@ def test_the_cli_applies_the_same_password_rule(app, runner):
     assert done.exit_code == 0, done.output
     _, new_hash, new_version = _user(app, "coordinator@demo.local")
     assert verify_password(new_hash, "a-brand-new-password-2") and new_version == version + 1
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_report_limit(app, monkeypatch):
+    from ..conftest import dispose, make_app
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    proxied = make_app(app.config["SQLALCHEMY_DATABASE_URI"], app.config["SEARCH_INDEX_DIR"])
+    try:
+        service_id = _some_service(proxied)
+        url = f"/services/{service_id}/report-problem"
+
+        def report(visitor: str) -> int:
+            browser = proxied.test_client()
+            browser.environ_base["HTTP_X_FORWARDED_FOR"] = visitor
+            return browser.post(url, data={"csrf_token": csrf_token(browser, url), "kind": "closed"}).status_code
+
+        assert [report("203.0.113.1") for _ in range(ops.REPORTS_PER_HOUR + 1)][-1] == 429
+        assert report("203.0.113.2") == 200  # another visitor behind the same proxy
+    finally:
+        dispose(proxied)

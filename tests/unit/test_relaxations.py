@@ -35,3 +35,25 @@ def test_every_relaxable_rule_is_offered_on_the_page():
 def test_an_unknown_or_out_of_range_relaxation_changes_nothing(value):
     assert parse_relax_value(value) is None
     assert apply_relaxation(RAW, value) == RAW
+
+
+# --- the count on each relaxation button (issue 12) ------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from portal.matching.engine import match  # noqa: E402
+
+from .test_matching_engine import TODAY, directories, profiles  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(directories(), profiles)
+def test_the_count_on_a_relax_button_is_what_the_relaxed_match_adds(d, profile):
+    result = match(d, profile, today=TODAY, limit=None)
+    before = {s.service.id for s in result.suggestions}
+    for relaxation in result.relaxations:
+        relaxed = match(d, relax(profile, relaxation), today=TODAY, limit=None)
+        after = {s.service.id for s in relaxed.suggestions}
+        assert before <= after, relaxation  # loosening a rule never loses a suggestion
+        assert relaxation.adds == len(after - before) == relaxed.eligible_total - result.eligible_total > 0, \
+            relaxation

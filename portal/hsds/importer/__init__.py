@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ...session_context import context_of
+from ...session_context import context_of, using
 from . import formats, json3, tabular
 from .build import Builder
 from .report import ImportReport, Problem
@@ -33,6 +33,10 @@ from .write import Writer, count_records
 __all__ = ["import_dataset", "finish_import", "ImportReport", "Problem", "SourceError"]
 
 AUDIT_REASON = "hsds_import"
+# From this many services (and at least half of the directory) the import rebuilds the search index
+# instead of following the feed (``finish_import``). Below it the follow is one writer and one round
+# (it reads the feed 5,000 rows at a time), the same work as a rebuild: measured equal at 4,000.
+REBUILD_INDEX_FROM = 5000
 Hook = Callable[..., None]
 BEFORE_WRITE: list[Hook] = []  # hook(session, builder, report), after validation, before writing
 # hook(session, builder, report), after writing, before the index rows; returns the ids of services
@@ -109,6 +113,7 @@ def write_built(session, builder, report: ImportReport, step=None) -> ImportRepo
         for hook in AFTER_WRITE:
             affected |= set(hook(session, builder, report) or ())
         writer.enqueue_index(affected)  # one outbox row per service, whoever changed it
+        report.indexed = len(affected)
         context.index_pending = True  # after the commit (CLI or request boundary) the index follows
     except SQLAlchemyError as exc:
         session.rollback()
@@ -122,8 +127,10 @@ def write_built(session, builder, report: ImportReport, step=None) -> ImportRepo
     return report
 
 
-def finish_import(session, report: ImportReport) -> None:
-    """Commit a successful, non-dry-run import and apply its index updates; roll back otherwise."""
+def finish_import(session, report: ImportReport,
+                  progress: Callable[[int, int], None] | None = None) -> None:
+    """Commit a successful, non-dry-run import and bring the search index up to date; roll back
+    otherwise. ``progress(done, total)`` follows the index rebuild of a large import."""
     from ...search.outbox import apply_pending
 
     try:
@@ -131,9 +138,46 @@ def finish_import(session, report: ImportReport) -> None:
             session.rollback()
             return
         started = time.perf_counter()
+        rebuild = _rebuild_rather_than_follow(session, report)
+        if rebuild:
+            session.flush()  # whatever the commit would flush, so nothing re-arms the follow below
+            context_of(session).index_pending = False  # the rebuild covers the feed rows
         session.commit()
         report.committed = True
-        apply_pending()
+        if not (rebuild and _rebuild_index(progress)):
+            apply_pending()
         report.seconds["index"] = time.perf_counter() - started
     finally:
         context_of(session).audit_reason = None
+
+
+def _rebuild_rather_than_follow(session, report: ImportReport) -> bool:
+    """An import that rewrites most of the directory's documents (a first import, a big refresh)
+    rebuilds the index: one writer with a large buffer, documents added instead of replaced, and
+    several processes for large directories (``SearchIndex.rebuild``); following the feed would
+    replace them one by one, in rounds that each write and merge a segment."""
+    from sqlalchemy import func, select
+
+    from ...directory.models import Service
+
+    if report.indexed < REBUILD_INDEX_FROM:
+        return False
+    return 2 * report.indexed >= (session.scalar(select(func.count(Service.id))) or 0)
+
+
+def _rebuild_index(progress) -> bool:
+    """True when the index was rebuilt; otherwise the feed keeps the work (the caller follows it)."""
+    import logging
+
+    from sqlalchemy.orm import Session
+
+    from ...extensions import db
+    from ...search.service import get_index
+
+    try:
+        with Session(db.engine) as fresh, using(fresh, skip_outbox=True):
+            get_index().rebuild(fresh, progress=progress)
+        return True
+    except Exception:  # a busy or broken index must not undo a committed import: the feed has it
+        logging.getLogger(__name__).exception("index rebuild after the import failed; following the feed")
+        return False

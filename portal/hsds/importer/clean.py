@@ -14,10 +14,11 @@ import re
 import uuid
 from datetime import date, datetime, time
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import ftfy
 import phonenumbers
+
+from ...validators import InvalidURL, normalise_url
 
 ID_NAMESPACE = uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20")
 MAX_TEXT = 20_000  # characters in a free-text field; a 5 MB "description" is a broken export
@@ -223,41 +224,17 @@ def content_id(entity: str, *parts) -> str:
 
 # --- URLs, phones, countries -----------------------------------------------------------------------
 
-URL_SCHEMES = ("http", "https", "mailto", "tel")
-_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#].*)?$", re.UNICODE)
-
-
 def url(value, max_length: int = 500) -> str | None:
     """A link that will work on a page: ``www.x.org`` → ``https://www.x.org``; only http, https,
-    mailto and tel (``javascript:``, ``data:`` … are refused)."""
+    mailto and tel (``javascript:``, ``data:`` … are refused). The rule is the portal's one link
+    rule, ``portal.validators.normalise_url``; forms, pages and the API use it too."""
     value = one_line(value, max_length)
     if value is None:
         return None
-    if " " in value:
-        raise Invalid(f"not a web address: {value[:60]!r}")
-    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
-    if scheme and scheme not in URL_SCHEMES and not _HOST.match(value):
-        raise Invalid(f"{scheme}: links are not kept (only {', '.join(URL_SCHEMES)})")
-    if scheme in ("mailto", "tel"):
-        return value
-    if scheme not in ("http", "https"):
-        if value.startswith("//"):
-            value = "https:" + value
-        elif "@" in value and "/" not in value:
-            return "mailto:" + value
-        elif _HOST.match(value):
-            value = "https://" + value
-        else:
-            raise Invalid(f"not a web address: {value[:60]!r}")
     try:
-        host = urlsplit(value).hostname or ""
-    except ValueError:
-        host = ""
-    if "." not in host and host != "localhost":
-        raise Invalid(f"not a web address: {value[:60]!r}")
-    if len(value) > max_length:
-        raise Invalid(f"too long: {len(value):,} characters (at most {max_length:,})")
-    return value
+        return normalise_url(value, max_length)
+    except InvalidURL as exc:
+        raise Invalid(str(exc)) from None
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -308,6 +285,11 @@ def phone(value, region: str, home_region: str | None = None) -> tuple[str, str 
     raw = one_line(value, 80)
     if raw is None:
         return None, None, False
+    return _phone(raw, region, home_region)
+
+
+@lru_cache(maxsize=65_536)  # real exports repeat an agency's numbers on many rows; parsing is the cost
+def _phone(raw: str, region: str, home_region: str | None) -> tuple[str, str | None, bool]:
     try:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:

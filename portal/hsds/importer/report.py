@@ -12,6 +12,8 @@ Stable API (used by the HSDS CLI, the spreadsheet import and the bench; extend, 
   through ``value_dropped()``; ``kept`` (records that passed validation, per kind, whether or not
   they change anything); ``diagnoses`` (one-line explanations of a whole-dataset problem, printed
   first; a dataset with one is not imported, ``--partial`` included); ``imported_nothing``.
+* ``indexed``: how many services the import queued for the search index (``finish_import``
+  rebuilds the index instead of following the feed when they are most of the directory).
 * ``extra`` (dict): figures added by later steps, e.g. ``extra["category_coverage"]`` by the taxonomy
   crosswalk (see ``importer.AFTER_WRITE``); ``summary_lines()`` prints every entry.
 """
@@ -57,6 +59,7 @@ class ImportReport:
     kept: Counter = field(default_factory=Counter)
     diagnoses: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    indexed: int = 0  # services whose search documents the import rewrites (one feed row each)
 
     def error(self, file, row, fld, problem) -> None:
         self.problems.append(Problem(file, row, fld, problem, "error"))

@@ -54,4 +54,13 @@ ZH = {
     "Not this": "不是此类",
     "Confirmed: this kind of help is now stated for the service.": "已确认：该服务类别现为机构确认的信息。",
     "Removed: this kind of help is no longer listed for the service.": "已移除：该服务不再列出此类别。",
+    # admin: rejected categories
+    "Rejected categories": "被否决的推断类别",
+    "Rejected category": "被否决的类别",
+    "Why it had been inferred": "当初推断的依据",
+    "Rejected at": "否决时间",
+    "Delete the selected rejections? The crosswalk may propose these categories again.":
+        "删除所选的否决记录？分类对照可能会再次推断出这些类别。",
+    "Delete": "删除",
+    "Deleted: %(n)d.": "已删除：%(n)d 项。",
 }

@@ -167,4 +167,5 @@ ZH = {
 "page %(page)s of %(pages)s": "第 %(page)s 页，共 %(pages)s 页",
 "selected": "已选",
 "updated %(date)s": "更新于 %(date)s",
+"Did you mean “%(suggested)s”?": "您是不是要找“%(suggested)s”？",
 }

@@ -1,0 +1,123 @@
+"""Ranking rules of the search (issue 11): soft AND, quoted phrases and adjacency, BM25F (term
+frequency and field length), Spanish stemming, and spelling correction that neither rewrites words
+of another language nor replaces results the query already has. Each test builds the few services
+it is about with the factories, so the whole world a rule depends on is on the page."""
+from __future__ import annotations
+
+import pytest
+
+from portal.extensions import db
+from portal.search.query import SearchParams
+from portal.search.service import get_index, run_search
+
+
+def _index(world) -> None:
+    world.commit()
+    get_index().rebuild(db.session)
+
+
+def _names(result) -> list[str]:
+    from portal.directory.models import Service
+
+    return [db.session.get(Service, h.service_id).name_en for h in result.hits]
+
+
+@pytest.fixture
+def search(world):
+    def run(q: str):
+        with world.app.test_request_context():
+            result = run_search(SearchParams(q=q, per_page=20))
+            return result, _names(result)
+    return run
+
+
+def _service(world, org, name: str, description: str = "", **fields):
+    return world.service(org, name, description_en=description, **fields)
+
+
+def test_a_query_with_one_unknown_word_still_lists_what_matches_the_others_all_words_first(world, search):
+    org = world.organization()
+    _service(world, org, "Harbour clinic")
+    _service(world, org, "Harbour drop-in")
+    _service(world, org, "Riverside clinic")
+    _service(world, org, "Bakery")
+    _index(world)
+    result, names = search("harbour clinic")
+    assert names[0] == "Harbour clinic"
+    assert set(names) == {"Harbour clinic", "Harbour drop-in", "Riverside clinic"}
+    assert result.total == 3 and result.all_words_total == 1 and not result.relaxed
+    result, names = search("harbour zzqx")
+    assert set(names) == {"Harbour clinic", "Harbour drop-in"}, "a word nothing holds must not empty the page"
+
+
+def test_a_quoted_phrase_needs_its_words_side_by_side_and_adjacency_ranks_unquoted_queries(world, search):
+    org = world.organization()
+    _service(world, org, "Court help", "Help with an order of protection against an abuser.")
+    _service(world, org, "Family court", "Protection for children; any court order explained.")
+    _index(world)
+    _result, names = search('"order of protection"')
+    assert names == ["Court help"]
+    _result, names = search("order protection")
+    assert names == ["Court help", "Family court"], "both have the words; the one with them together first"
+    _result, names = search('"protection order"')
+    assert names == [], "a phrase is in order"
+
+
+def test_ranking_weighs_the_name_term_frequency_and_field_length(world, search):
+    org = world.organization()
+    filler = " ".join(["general information about many community services"] * 8)
+    _service(world, org, "Community services", f"{filler} Tenant advice is one of them.")
+    _service(world, org, "Tenant advice")
+    _service(world, org, "Housing help", "Tenant rights and tenant advice for every tenant in the city.")
+    _service(world, org, "Neighbourhood desk", "Advice for a tenant in the city, and for others too.")
+    _index(world)
+    _result, names = search("tenant")
+    assert names.index("Tenant advice") < names.index("Community services"), "a name match beats a mention"
+    assert names.index("Housing help") < names.index("Neighbourhood desk"), "three mentions beat one"
+    assert names.index("Neighbourhood desk") < names.index("Community services"), "a short text beats a long one"
+
+
+def test_spanish_descriptions_are_stemmed_as_spanish(world, search):
+    org = world.organization()
+    _service(world, org, "Comedor San José", "Comidas gratuitas para las familias del barrio, con atención en español.")
+    _service(world, org, "Food bank", "Groceries for families in need.")
+    _index(world)
+    _result, names = search("comida gratuita")
+    assert names[0] == "Comedor San José"
+    _result, names = search("familia")
+    assert set(names) == {"Comedor San José", "Food bank"}, "Spanish familia(s) and English families meet"
+
+
+def test_words_of_another_language_are_not_corrected_into_english_ones(world, search):
+    org = world.organization()
+    _service(world, org, "Refugee support", "Advice for refugees and asylum seekers.")
+    _service(world, org, "Myasthenia gravis group", "A peer group.")
+    _service(world, org, "Food pantry", "Free food every Friday.")
+    _index(world)
+    result, names = search("refugio")
+    assert result.corrected_query is None and result.suggested_query is None and names == []
+    result, _names_ = search("comida gratis")
+    assert "gravis" not in (result.corrected_query or "") + (result.suggested_query or "")
+
+
+def test_a_typo_is_only_offered_as_did_you_mean_when_the_query_already_finds_services(world, search):
+    org = world.organization()
+    _service(world, org, "Methadone peer group", "Daily methadone at the clinic, and a weekly group.")
+    _service(world, org, "Peer support group", "Weekly group.")
+    _index(world)
+    result, names = search("metadone")
+    assert result.corrected_query == "methadone" and names == ["Methadone peer group"], \
+        "nothing found: the correction is searched instead"
+    result, names = search("metadone group")
+    assert result.corrected_query is None and result.suggested_query == "methadone group"
+    assert result.total == 2 and "metadon" in result.highlight_words, "the query's own results stay"
+
+
+def test_the_did_you_mean_link_is_on_the_page_and_the_results_are_the_query_own(world):
+    org = world.organization()
+    _service(world, org, "Methadone peer group", "Daily methadone at the clinic, and a weekly group.")
+    _service(world, org, "Peer support group", "Weekly group.")
+    _index(world)
+    html = world.app.test_client().get("/search", query_string={"q": "metadone group", "lang": "en"}).get_data(as_text=True)
+    assert "Did you mean" in html and "methadone group" in html
+    assert "Peer support group" in html and "Showing results for" not in html

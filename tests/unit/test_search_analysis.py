@@ -1,0 +1,61 @@
+"""Text analysis for the search (no database): which language a Latin text is in, its stems, the
+neighbouring-word pairs phrases are looked up with, the query's forms in both languages, BM25F's
+arithmetic, and which words spelling correction may touch."""
+from __future__ import annotations
+
+from portal.search import ranking
+from portal.search.analyzers import analysed_query, analysed_words, latin_language, latin_pairs
+from portal.search.query import plan
+from portal.search.suggest import correctable
+
+
+def _indexed(text: str) -> list[str]:
+    return [word for word, _s, _e, stopped in analysed_words(text) if not stopped]
+
+
+def test_spanish_text_is_recognised_and_stemmed_as_spanish_english_as_english():
+    assert latin_language("Comidas gratuitas para las familias del barrio") == "es"
+    assert latin_language("Free meals for the families of the neighbourhood") == "en"
+    assert _indexed("Comidas gratuitas para las familias") == ["com", "gratuit", "famili"]
+    assert _indexed("Free meals for families") == ["free", "meal", "famili"]
+
+
+def test_inflected_spanish_forms_meet_in_one_stem():
+    assert set(_indexed("Servicios gratuitos para familias")) == set(_indexed("el servicio gratuita de la familia"))
+
+
+def test_aids_is_not_the_plural_of_aid():
+    assert _indexed("HIV AIDS legal aid") == ["hiv", "aids", "legal", "aid"]
+
+
+def test_pairs_join_neighbouring_words_across_stop_words_but_not_across_chinese():
+    assert latin_pairs("Order of Protection clinic 美沙酮门诊 in Cook County") == [
+        "order_protect", "protect_clinic", "cook_counti"]
+
+
+def test_a_query_word_carries_its_form_in_the_other_language():
+    forms = {raw: (word, other) for raw, word, _parts, other in analysed_query("shelter refugio")}
+    assert forms["refugio"] == ("refugio", "refugi")
+    assert forms["shelter"][1] is None or forms["shelter"][1] != forms["shelter"][0]
+
+
+def test_a_quoted_phrase_is_one_clause_that_asks_for_adjacency():
+    clauses = plan('"order of protection" lawyer').clauses
+    assert clauses[0].phrase and [w for w, _ in clauses[0].alternatives[0]] == ["order", "protect"]
+    assert not clauses[1].phrase
+
+
+def test_bm25f_prefers_the_name_short_fields_and_more_mentions_with_saturation():
+    name = ranking.field_tf(1, 3, 3.0, "name")
+    body = ranking.field_tf(1, 3, 3.0, "body")
+    assert name > body
+    assert ranking.field_tf(1, 10, 30.0, "body") > ranking.field_tf(1, 90, 30.0, "body")
+    idf = ranking.idf(10, 1000)
+    one, three, thirty = (ranking.units(ranking.field_tf(n, 30, 30.0, "body"), idf) for n in (1, 3, 30))
+    assert one < three < thirty and thirty - three < three - one + (three - one)
+    assert ranking.idf(1000, 1000) == ranking.MIN_IDF
+
+
+def test_only_words_of_no_known_language_may_be_corrected():
+    assert not correctable("refugio") and not correctable("gratis") and not correctable("clinic")
+    assert correctable("metadone") and correctable("meishatong") and correctable("美沙同")
