@@ -10,10 +10,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # The control socket lives in this checkout's instance folder, so two checkouts on one machine never
 # share gunicorn's default one. wsgi.py adds faulthandler and safe-point garbage collection.
+# --keep-alive 75: longer than a load balancer's idle timeout (commonly 60 s) and any user's pause between
+# clicks, so a client never reuses a connection the server has just closed (a reset, seen by bench/load.py).
 run: db demo-users
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	@mkdir -p instance
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --control-socket instance/gunicorn.ctl --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s' --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --keep-alive 75 --control-socket instance/gunicorn.ctl --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s' --access-logfile - wsgi:app
 
 # One test process per CPU core (pytest-xdist); TEST_WORKERS=0 runs in this process (e.g. with --pdb).
 TEST_WORKERS ?= auto

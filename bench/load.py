@@ -50,7 +50,7 @@ def _classify(response) -> None:
     """Only 5xx and dropped connections are failures; 4xx are counted for the report."""
     code = response.status_code
     if code == 0 or code >= 500:
-        response.failure(f"{code}")
+        response.failure(f"{code} {type(response.error).__name__ if response.error else ''}: {response.error}"[:200])
         return
     if code >= 400:
         OUTCOMES[f"{code} {response.request_meta_name}"] += 1
@@ -190,11 +190,15 @@ def _discover(base: str) -> None:
 
 
 def run(base: str, users: int, seconds: float) -> Environment:
-    env = Environment(user_classes=[PublicVisitor, SocialWorker, AgencyStaff, ApiClient], host=base, events=events)
+    # stop_timeout: at the end each user finishes the request it is in; killed mid-request, it would be
+    # counted as a dropped connection (status 0) that the server never saw.
+    env = Environment(user_classes=[PublicVisitor, SocialWorker, AgencyStaff, ApiClient], host=base, events=events,
+                      stop_timeout=60)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=max(1, users // 10))
-    gevent.spawn_later(seconds, runner.quit)
-    runner.greenlet.join()
+    gevent.sleep(seconds)
+    runner.stop()
+    runner.quit()
     return env
 
 
@@ -223,9 +227,15 @@ def main(argv: list[str] | None = None) -> int:
               f"p50={entry.get_response_time_percentile(0.5):.0f} p95={entry.get_response_time_percentile(0.95):.0f}")
     for outcome, n in OUTCOMES.most_common():
         print(f"4xx {outcome}: {n}")
-    crashes = stress.count_crashes((workdir / "gunicorn.log").read_text(errors="replace"))
+    for error in result.stats.errors.values():  # what each failure was (status or connection error)
+        print(f"error {error.method} {error.name}: {error.error} × {error.occurrences}")
+    log_text = (workdir / "gunicorn.log").read_text(errors="replace")
+    crashes = stress.count_crashes(log_text)
     print(f"requests={total.num_requests} rps={total.total_rps:.1f} worker_crashes={len(crashes)}")
-    shutil.rmtree(workdir, ignore_errors=True)
+    if total.num_failures or crashes:
+        print(f"gunicorn's log kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     errors = total.num_failures + len(crashes)
     print(f"errors={errors} p95_ms={total.get_response_time_percentile(0.95):.0f}")
     return 1 if errors else 0

@@ -198,7 +198,7 @@ def serve(env: dict, workdir: Path, workers: int, threads: int, max_requests: in
     port = free_port()
     log_path = workdir / "gunicorn.log"
     command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--threads", str(threads), "--error-logfile", str(log_path),
+               "--threads", str(threads), "--keep-alive", "75", "--error-logfile", str(log_path),
                "--control-socket", str(workdir / "gunicorn.ctl"), "wsgi:app"]
     if max_requests:
         command[-1:-1] = ["--max-requests", str(max_requests), "--max-requests-jitter", str(max(1, max_requests // 4))]
