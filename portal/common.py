@@ -39,3 +39,19 @@ def as_aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value
+
+
+def live_row(session, model, key, now: datetime | None = None, max_key_length: int = 64):
+    """The row of ``model`` under a random ``key`` given by a browser (a stored match profile, a shared
+    list), or None when the key is malformed, unknown or expired. An expired row is deleted on the
+    way (flushed; the caller's boundary commits), so nothing outlives its time for lack of a job."""
+    if not key or not isinstance(key, str) or len(key) > max_key_length:
+        return None
+    row = session.get(model, key)
+    if row is None:
+        return None
+    if as_aware(row.expires_at) <= (now or utcnow()):
+        session.delete(row)
+        session.flush()
+        return None
+    return row

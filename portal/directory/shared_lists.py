@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from ..common import as_aware, utcnow
+from ..common import live_row, utcnow
 from .models import SharedResourceList
 from .resource_list import MAX_ITEMS
 
@@ -45,16 +45,7 @@ def share(session: Session, service_ids: list[str], days: int | None = None,
 
 def load(session: Session, list_id: str | None, now: datetime | None = None) -> SharedResourceList | None:
     """The shared list, or None when unknown or expired (an expired one is deleted here)."""
-    if not list_id or not isinstance(list_id, str) or len(list_id) > 64:
-        return None
-    row = session.get(SharedResourceList, list_id)
-    if row is None:
-        return None
-    if as_aware(row.expires_at) <= (now or utcnow()):
-        session.delete(row)
-        session.flush()
-        return None
-    return row
+    return live_row(session, SharedResourceList, list_id, now)
 
 
 def ids_of(row: SharedResourceList) -> list[str]:

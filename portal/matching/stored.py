@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from ..common import as_aware, utcnow
+from ..common import live_row, utcnow
 from .models import StoredProfile
 
 DEFAULT_MINUTES = 240
@@ -45,18 +45,8 @@ def load_profile(session: Session, user_id: int, token: str | None, now: datetim
                  ) -> StoredProfile | None:
     """The user's own profile under ``token``, or None (unknown, someone else's, or expired: an
     expired one is deleted here)."""
-    if not token or not isinstance(token, str) or len(token) > 64:
-        return None
-    row = session.get(StoredProfile, token)
-    if row is None:
-        return None
-    if as_aware(row.expires_at) <= (now or utcnow()):
-        session.delete(row)
-        session.flush()
-        return None
-    if row.user_id != user_id:
-        return None
-    return row
+    row = live_row(session, StoredProfile, token, now)
+    return row if row is not None and row.user_id == user_id else None
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:
