@@ -127,11 +127,15 @@ def _tell(session, rng: random.Random, story: Story, now: datetime) -> Referral 
     ops.transition(story.sender, referral, "send", now=at)
     for action, values, days in _steps(rng, story, referral):
         at = min(at + timedelta(days=days, hours=rng.randint(1, 6)), now - timedelta(hours=1))
-        ops.transition(story.receiver if action not in ("cancel", "expire") else
-                       (story.sender if action == "cancel" else None), referral, action, values, now=at)
+        ops.transition(_actor(story, action), referral, action, values, now=at)
     if referral.status == "connected":
         _follow_ups(rng, story.receiver, referral)
     return referral
+
+
+def _actor(story: Story, action: str) -> User | None:
+    """Who makes a step: the sender cancels, the escalation job (no user) expires, the receiver does the rest."""
+    return {"cancel": story.sender, "expire": None}.get(action, story.receiver)
 
 
 def _create(rng: random.Random, story: Story) -> Referral:

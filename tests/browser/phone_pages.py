@@ -97,6 +97,14 @@ def send_referral(page, live_server) -> str:
     """The worker (signed in) sends one referral to the methadone clinic; returns its address.
     The demo data holds no referrals, and the inbox, board and detail pages need one."""
     page.goto(live_server(f"/referrals/new?service_id={MMT_SERVICE}&needs=methadone_maintenance"))
+    fill_and_send_new_referral(page)
+    page.wait_for_url(lambda url: "/referrals/new" not in url)
+    return page.url
+
+
+def fill_and_send_new_referral(page) -> None:
+    """On the new-referral form: a new client with a phone the client agreed to share, consent
+    covering contact details, then "send"."""
     page.fill("#birth_year", "1984")
     page.select_option("#gender", "male")
     page.select_option("#contact_preference", "phone")
@@ -106,5 +114,3 @@ def send_referral(page, live_server) -> str:
     page.check("#consent_given")
     page.check("input[name=consent_items][value=contact]")
     page.click("button[value=send]")
-    page.wait_for_url(lambda url: "/referrals/new" not in url)
-    return page.url

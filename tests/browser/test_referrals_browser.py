@@ -9,6 +9,7 @@ import pytest
 
 from ..conftest import browser_login
 from ..referral_helpers import MMT_SERVICE, PHONE
+from .phone_pages import fill_and_send_new_referral
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +26,7 @@ def test_worker_agency_and_coordinator_close_the_loop(page, browser, live_server
     page.goto(live_server(f"/referrals/new?service_id={MMT_SERVICE}&needs=methadone_maintenance"))
     assert page.locator("h1").inner_text() == "新建转介"
     assert page.locator("#service_id").input_value() == MMT_SERVICE
-    page.fill("#birth_year", "1984")
-    page.select_option("#gender", "male")
-    page.select_option("#contact_preference", "phone")
-    page.fill("#contact_phone", PHONE)
-    page.check("#contact_consent")
-    page.fill("#reason", "出院后需要继续维持治疗")
-    page.check("#consent_given")
-    page.check("input[name=consent_items][value=contact]")
-    page.click("button[value=send]")
+    fill_and_send_new_referral(page)
     page.wait_for_url(re.compile(r"/referrals/[0-9a-f-]{36}$"))
     referral_url = page.url
     assert "转介已发送" in page.locator(".flash").inner_text()
