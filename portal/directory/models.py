@@ -42,6 +42,8 @@ ATTRIBUTE_VALUES = ("serves", "only")  # "only": eligibility is restricted to th
 # names and the service's own text (shown as such until the agency or an admin confirms it);
 # "confirmed": an inferred or mapped link a person confirmed.
 ATTRIBUTE_ORIGINS = ("mapped", "inferred", "confirmed")
+# Service facts that decide whether people come (unknown is NULL, never "no").
+ACCESS_MODES = ("voluntary", "compulsory")
 VOCABULARIES = ("category", "care_stage", "population", "condition", "delivery_mode", "department")
 
 
@@ -143,6 +145,9 @@ class TaxonomyTerm(UUIDMixin, BilingualMixin, db.Model):
 
 class Organization(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):
     __tablename__ = "organization"
+    __table_args__ = (
+        CheckConstraint("network_level IS NULL OR " + _in("network_level", AREA_LEVELS), name="network_level_known"),
+    )
 
     name_zh: Mapped[str] = mapped_column(String(200), nullable=False)
     name_en: Mapped[str | None] = mapped_column(String(200))
@@ -154,6 +159,8 @@ class Organization(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):
     legal_status: Mapped[str | None] = mapped_column(String(120))
     # Code of a term in the ``department`` vocabulary (health, civil affairs, DPF, justice, …).
     department: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Where the organisation sits in the city -> district -> street -> community network (AREA_LEVELS).
+    network_level: Mapped[str | None] = mapped_column(String(12), index=True)
     verified_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -231,6 +238,7 @@ class Service(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):
             "capacity_available IS NULL OR capacity_available >= 0", name="capacity_available_positive"
         ),
         CheckConstraint("capacity_maximum IS NULL OR capacity_maximum >= 0", name="capacity_maximum_positive"),
+        CheckConstraint("access_mode IS NULL OR " + _in("access_mode", ACCESS_MODES), name="access_mode_known"),
         Index("ix_service_status_verified", "status", "verified_on"),
     )
 
@@ -267,6 +275,14 @@ class Service(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):
     # Opening hours as the source wrote them ("Mon-Fri 8:30AM-5:30PM", "24 Hours", "by appointment"),
     # kept whether or not structured schedule rows could be made from them; shown when none could.
     hours_text: Mapped[str | None] = mapped_column(Text)
+    # Facts a person asks before coming (NULL: not known). A compulsory programme is never offered
+    # to a client who asked for voluntary services only.
+    access_mode: Mapped[str | None] = mapped_column(String(12))
+    anonymous_access: Mapped[bool | None] = mapped_column(Boolean)
+    reports_to_police: Mapped[bool | None] = mapped_column(Boolean)
+    guardian_consent_required: Mapped[bool | None] = mapped_column(Boolean)
+    # Who answers outside opening hours (a crisis line, a duty phone); shown to staff and the public.
+    after_hours_phone: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -34,7 +34,7 @@ def chosen_months(months) -> int:
 
 def schedule_first(referral: Referral, attended_on: date) -> FollowUp:
     """The first follow-up: the referral's interval after the client first attended."""
-    follow_up = FollowUp(referral_id=referral.id, due_on=add_months(attended_on, referral.follow_up_months))
+    follow_up = FollowUp(client_id=referral.client_id, referral_id=referral.id, due_on=add_months(attended_on, referral.follow_up_months))
     db.session.add(follow_up)
     return follow_up
 
@@ -66,7 +66,7 @@ def record_follow_up(user, follow_up: FollowUp, outcome: str, done_on: date, not
     follow_up.recorded_by_id = user.id
     nxt = None
     if next_on is not None:
-        nxt = FollowUp(referral_id=follow_up.referral_id, due_on=next_on)
+        nxt = FollowUp(client_id=follow_up.client_id, referral_id=follow_up.referral_id, due_on=next_on)
         db.session.add(nxt)
     db.session.flush()
     return nxt

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from ..common import TimestampMixin, UUIDMixin, as_aware, today, utcnow
 from ..extensions import db
 from .duetimes import DEFAULT_FOLLOW_UP_MONTHS
+from .followup_vocab import DROPOUT_BARRIERS, MEDICATION_ADHERENCE
 from .statemachine import (
     CLOSED_STATUSES,
     DECLINE_REASONS,
@@ -41,6 +43,8 @@ GENDERS = ("female", "male", "other", "unknown")
 CONTACT_PREFERENCES = ("phone", "sms", "in_person", "via_worker", "do_not_contact")
 CONSENT_ITEMS = ("referral", "contact", "care_plan")  # referral = needs, reason, stage and handoff
 FOLLOW_UP_OUTCOMES = ("stable", "relapse_risk", "re_referred", "lost_contact")
+# Who agreed: the client, or a guardian (a minor, or an adult who cannot decide for themselves).
+CONSENT_GIVERS = ("client", "guardian")
 
 
 def _in(column: str, values) -> str:
@@ -68,6 +72,9 @@ class Client(UUIDMixin, TimestampMixin, db.Model):
     contact_note: Mapped[str | None] = mapped_column(String(300))
     # When the client agreed that contact details are recorded at all (NULL: none are kept).
     contact_consent_on: Mapped[date | None] = mapped_column(Date)
+    # A worker's judgement that the person is at risk now (self-harm, violence, overdose): crisis
+    # services and hotlines come first, and every referral made for them carries the flag.
+    at_risk: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     area = relationship("Area")
     organization = relationship("Organization")
@@ -90,6 +97,7 @@ class Consent(UUIDMixin, db.Model):
     __table_args__ = (
         CheckConstraint("expires_on >= given_on", name="expires_after_given"),
         Index("ix_consent_client_org", "client_id", "organization_id"),
+        CheckConstraint(_in("given_by", CONSENT_GIVERS), name="given_by_known"),
     )
 
     client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), nullable=False)
@@ -99,6 +107,7 @@ class Consent(UUIDMixin, db.Model):
     purpose: Mapped[str] = mapped_column(String(500), nullable=False)
     given_on: Mapped[date] = mapped_column(Date, nullable=False)
     expires_on: Mapped[date] = mapped_column(Date, nullable=False)
+    given_by: Mapped[str] = mapped_column(String(10), nullable=False, default="client")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -182,6 +191,10 @@ class Referral(UUIDMixin, TimestampMixin, db.Model):
     # The stored match profile (matching/stored.py, a random token) the referral was made from, so
     # "refer elsewhere" can match the same needs again. Profiles expire: it may point at nothing.
     match_profile_id: Mapped[str | None] = mapped_column(String(64))
+    at_risk: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # "Refer back": the referral this one answers (the receiver sends the person back, or on, and
+    # the first sender sees how it went).
+    parent_referral_id: Mapped[str | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"), index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     # Two people answering the same referral at once: the second gets a clear conflict, not a
@@ -196,6 +209,7 @@ class Referral(UUIDMixin, TimestampMixin, db.Model):
     sender_handoff = relationship("User", foreign_keys=[sender_handoff_id])
     receiver_handoff = relationship("User", foreign_keys=[receiver_handoff_id])
     area = relationship("Area")
+    parent_referral: Mapped[Referral | None] = relationship(remote_side="Referral.id", foreign_keys=[parent_referral_id])
     need_rows: Mapped[list[ReferralNeed]] = relationship(back_populates="referral", cascade="all, delete-orphan",
                                                           order_by="ReferralNeed.category_code")
     events: Mapped[list[ReferralEvent]] = relationship(back_populates="referral", order_by="ReferralEvent.id")
@@ -260,21 +274,40 @@ class ReferralEvent(db.Model):
 
 
 class FollowUp(db.Model):
-    """A scheduled contact after connection: due date, then done date, outcome and a note."""
+    """A scheduled contact with a person: due date, then done date, outcome and a note. It belongs to
+    the person (``client_id``); ``referral_id`` says which service's care it follows, when it does
+    (a connected referral's follow-ups), so retention can be counted per service."""
 
     __tablename__ = "follow_up"
-    __table_args__ = (CheckConstraint("outcome IS NULL OR " + _in("outcome", FOLLOW_UP_OUTCOMES), name="outcome_known"),)
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR " + _in("outcome", FOLLOW_UP_OUTCOMES), name="outcome_known"),
+        CheckConstraint("medication_adherence IS NULL OR " + _in("medication_adherence", MEDICATION_ADHERENCE),
+                        name="adherence_known"),
+        CheckConstraint("barrier IS NULL OR " + _in("barrier", DROPOUT_BARRIERS), name="barrier_known"),
+        Index("ix_follow_up_client_due", "client_id", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), nullable=False, index=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), nullable=False)
+    referral_id: Mapped[str | None] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)
     due_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     done_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+    # Structured findings (NULL: not asked). ``in_treatment`` False with a ``barrier`` is a drop-out
+    # and why; ``stay_reasons`` is a comma-separated list of followup_vocab.STAY_REASONS.
+    in_treatment: Mapped[bool | None] = mapped_column(Boolean)
+    medication_adherence: Mapped[str | None] = mapped_column(String(20))
+    side_effects: Mapped[bool | None] = mapped_column(Boolean)
+    relapse: Mapped[bool | None] = mapped_column(Boolean)
+    crisis: Mapped[bool | None] = mapped_column(Boolean)
+    barrier: Mapped[str | None] = mapped_column(String(30))
+    stay_reasons: Mapped[str | None] = mapped_column(String(200))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
-    referral: Mapped[Referral] = relationship(back_populates="follow_ups")
+    client: Mapped[Client] = relationship()
+    referral: Mapped[Referral | None] = relationship(back_populates="follow_ups")
 
     def is_overdue(self, on: date | None = None) -> bool:
         return self.done_on is None and self.due_on < (on or today())

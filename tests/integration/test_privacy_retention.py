@@ -38,7 +38,7 @@ def _closed_referral(world, org, service, user, closed_days: int, status: str = 
     referral.sent_at = referral.acknowledged_at = days_ago(closed_days + 3)
     db.session.add(ReferralEvent(referral_id=referral.id, action="complete", to_status=status,
                                  note="event note", at=days_ago(closed_days)))
-    db.session.add(FollowUp(referral_id=referral.id, due_on=today(), note="follow-up note"))
+    db.session.add(FollowUp(client_id=referral.client_id, referral_id=referral.id, due_on=today(), note="follow-up note"))
     client.updated_at = days_ago(1)  # the client is still active: only the referral's text goes
     db.session.flush()
     return referral
