@@ -101,6 +101,13 @@ class SegmentData:
         self._boundaries: dict[int, list[int]] = {}
         self._fresh: dict[int, int] = {}
 
+    def forget_words(self) -> None:
+        """Drop what was learnt per word (postings as bitsets, BM25F frequencies): the next query
+        costs what a query with words never seen before costs. For benchmarks; a server never calls
+        it."""
+        self._words = _LRU(_SEGMENT_CACHE)
+        self._tf = _LRU(_SEGMENT_CACHE)
+
     def _slices(self, values: list[int]) -> list[int]:
         width = max(values, default=0).bit_length()
         return [bits.from_ids((d for d, v in enumerate(values) if v >> b & 1), self.size) for b in range(width)]
@@ -207,6 +214,13 @@ class Snapshot:
         # Who sees which statuses is directory/visibility.py's rule (the same for SQL and pages).
         self.visible = alive & ~self._with_status(hidden_statuses(staff=False))
         self.visible_to_staff = alive & ~self._with_status(hidden_statuses(staff=True))
+
+    def forget_words(self) -> None:
+        """``SegmentData.forget_words`` for every segment, and this snapshot's own word caches."""
+        for segment, _, _ in self.segments:
+            segment.forget_words()
+        self._words = _LRU(_SNAPSHOT_CACHE)
+        self._scores = _LRU(_SNAPSHOT_CACHE)
 
     def _with_status(self, statuses) -> int:
         found = 0
