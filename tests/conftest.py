@@ -132,6 +132,7 @@ def dispose(app) -> None:
 
 # Building an app is the suite's largest fixed cost: see tests/speed.py for why these two help.
 speed.memoize_url_builders()
+speed.memoize_admin_forms()
 speed.warm_up_and_freeze(make_app)
 
 

@@ -15,6 +15,12 @@ building an app is the suite's largest fixed cost. Two things made it slow, neit
   so each distinct rule is compiled once per process. If a Werkzeug upgrade changes that method,
   ``memoize_url_builders`` leaves it alone (the suite is slower, never wrong), and
   ``tests/unit/test_test_speedups.py`` fails to say so.
+- **Flask-Admin builds every model view's forms when the view is created** (``_refresh_forms_cache``:
+  create, edit, delete and action forms, scaffolded from the model's columns), which was most of
+  what was left of ``create_app``. The form classes depend only on the view class and its model,
+  so ``memoize_admin_forms`` builds them once per process per view class and hands the same classes
+  to every later app (``test_test_speedups.py`` checks they are field for field what a fresh build
+  gives, and that the memo still fits this Flask-Admin).
 """
 from __future__ import annotations
 
@@ -47,6 +53,37 @@ def memoize_url_builders() -> bool:
     compile_builder._memoized = True
     compile_builder.__wrapped__ = original
     _rules.Rule._compile_builder = compile_builder
+    return True
+
+
+_ADMIN_FORM_ATTRIBUTES = ("_form_ajax_refs", "form_widget_args", "_create_form_class", "_edit_form_class",
+                          "_delete_form_class", "_action_form_class", "_list_form_class", "column_editable_list")
+
+
+def memoize_admin_forms() -> bool:
+    from flask_admin.model import base
+
+    original = base.BaseModelView._refresh_forms_cache
+    if getattr(original, "_memoized", False):
+        return True
+    source = inspect.getsource(original)
+    if not all(f"self.{name}" in source for name in _ADMIN_FORM_ATTRIBUTES):
+        return False  # Flask-Admin changed what the method sets: build forms per app (slower, never wrong)
+    cache: dict = {}
+
+    def refresh_forms_cache(self) -> None:
+        key = (type(self), self.model, self.endpoint)
+        built = cache.get(key)
+        if built is None:
+            original(self)
+            built = cache[key] = {name: getattr(self, name) for name in _ADMIN_FORM_ATTRIBUTES if hasattr(self, name)}
+        else:
+            for name, value in built.items():
+                setattr(self, name, value)
+
+    refresh_forms_cache._memoized = True
+    refresh_forms_cache.__wrapped__ = original
+    base.BaseModelView._refresh_forms_cache = refresh_forms_cache
     return True
 
 
