@@ -89,6 +89,24 @@ def _filter_tags(params) -> list[list[str]]:
     return groups
 
 
+def _boolean(clauses, any_clause: bool, quote) -> str:
+    """The query plan as a boolean expression both query languages read: synonyms OR-ed within a
+    clause, a compound word or its parts, clauses AND-ed (OR-ed for the soft AND's fallback)."""
+    parts = []
+    for clause in clauses:
+        options = []
+        for alternative in clause:
+            words = []
+            for word, pieces in alternative:
+                option = quote(word)
+                if pieces:
+                    option = f"({option} OR ({' AND '.join(quote(p) for p in pieces)}))"
+                words.append(option)
+            options.append("(" + " AND ".join(words) + ")")
+        parts.append("(" + " OR ".join(options) + ")")
+    return "(" + (" OR " if any_clause else " AND ").join(parts) + ")"
+
+
 class Fts5:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -126,19 +144,7 @@ class Fts5:
         return '"' + word.replace('"', '""') + '"'
 
     def _text(self, clauses, any_clause: bool) -> str:
-        parts = []
-        for clause in clauses:
-            options = []
-            for alternative in clause:
-                words = []
-                for word, pieces in alternative:
-                    option = self._word(word)
-                    if pieces:
-                        option = f"({option} OR ({' AND '.join(self._word(p) for p in pieces)}))"
-                    words.append(option)
-                options.append("(" + " AND ".join(words) + ")")
-            parts.append("(" + " OR ".join(options) + ")")
-        return "{" + " ".join(FIELDS) + "}: (" + (" OR " if any_clause else " AND ").join(parts) + ")"
+        return "{" + " ".join(FIELDS) + "}: " + _boolean(clauses, any_clause, self._word)
 
     def _match(self, params, any_clause: bool, extra: list[str] | None = None) -> str:
         clauses = _clauses(params)
@@ -219,19 +225,7 @@ class Tantivy:
         return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     def _text(self, clauses, any_clause: bool) -> str:
-        parts = []
-        for clause in clauses:
-            options = []
-            for alternative in clause:
-                words = []
-                for word, pieces in alternative:
-                    option = self._word(word)
-                    if pieces:
-                        option = f"({option} OR ({' AND '.join(self._word(p) for p in pieces)}))"
-                    words.append(option)
-                options.append("(" + " AND ".join(words) + ")")
-            parts.append("(" + " OR ".join(options) + ")")
-        return "(" + (" OR " if any_clause else " AND ").join(parts) + ")"
+        return _boolean(clauses, any_clause, self._word)
 
     def _query(self, params, any_clause: bool, extra: list[str] | None = None):
         clauses = _clauses(params)

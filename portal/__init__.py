@@ -123,9 +123,17 @@ def register_blueprints(app: Flask) -> None:
     from .crosswalk.views import bp as crosswalk_bp
     app.register_blueprint(crosswalk_bp)
     from .referrals.views import bp as referrals_bp
+    from .referrals.followup_views import bp as followups_bp
     from .reports.views import bp as reports_bp
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(followups_bp)
     app.register_blueprint(reports_bp)
+    from .cases.views import bp as cases_bp
+    app.register_blueprint(cases_bp)
+    from .referrals.loop_views import bp as loop_bp
+    from .transfer.views import bp as transfer_bp
+    app.register_blueprint(loop_bp)
+    app.register_blueprint(transfer_bp)
     # The API authenticates with bearer tokens, never with the session cookie, so CSRF does not apply.
     csrf.exempt(api_bp)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 # The shipped defaults live beside their rules (pure modules, no app needed); configuration only
 # overrides the values.
 from .directory.freshness import DEFAULT_STALE_AFTER_DAYS
-from .referrals.duetimes import DEFAULT_DUE_WORKING_DAYS, DEFAULT_FOLLOW_UP_MONTHS, FOLLOW_UP_MONTHS
+from .referrals.duetimes import DEFAULT_DUE_HOURS, DEFAULT_DUE_WORKING_DAYS, DEFAULT_FOLLOW_UP_MONTHS, FOLLOW_UP_MONTHS
 from .privacy.retention import (
     DEFAULT_ACCESS_LOG_DAYS,
     DEFAULT_CLOSED_REFERRAL_DAYS,
@@ -139,8 +139,13 @@ class Config:
         # Referrals: working days per step (acknowledge/respond/connect) by urgency; grace before an
         # unanswered overdue referral expires; months between follow-ups after connection.
         self.REFERRAL_DUE_WORKING_DAYS = os.environ.get("REFERRAL_DUE_WORKING_DAYS", DEFAULT_DUE_WORKING_DAYS)
+        # Emergency referrals: clock hours per step (a crisis does not wait for Monday).
+        self.REFERRAL_DUE_HOURS = os.environ.get("REFERRAL_DUE_HOURS", DEFAULT_DUE_HOURS)
         self.REFERRAL_EXPIRE_GRACE_WORKING_DAYS = _int("REFERRAL_EXPIRE_GRACE_WORKING_DAYS", 5)
         self.REFERRAL_FOLLOW_UP_MONTHS = _int("REFERRAL_FOLLOW_UP_MONTHS", DEFAULT_FOLLOW_UP_MONTHS)
+        # Days in a care stage after which a person counts as stuck ("stage=days,…" overrides the
+        # shipped table in portal/transfer/stages.py).
+        self.STAGE_STUCK_DAYS = os.environ.get("STAGE_STUCK_DAYS")
         if self.REFERRAL_FOLLOW_UP_MONTHS not in FOLLOW_UP_MONTHS:
             # Refuse at start-up: otherwise every referral without its own choice would be refused.
             raise RuntimeError(f"REFERRAL_FOLLOW_UP_MONTHS must be one of {FOLLOW_UP_MONTHS}, "

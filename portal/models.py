@@ -25,4 +25,6 @@ from .matching.models import StoredProfile, UnmetNeed  # noqa: F401
 from .referrals.models import Client, Consent, FollowUp, Referral, ReferralEvent, ReferralNeed  # noqa: F401
 from .listings.models import ProblemReport  # noqa: F401
 from .crosswalk.models import CrosswalkMapping, CrosswalkRejection  # noqa: F401
-from .cases.models import CaseRecord  # noqa: F401
+from .cases.models import CaseCondition, CasePlanEntry, CaseRecord  # noqa: F401
+from .people.models import PeerSupporter  # noqa: F401
+from .transfer.models import ReferralCriterion, TransferCriterion  # noqa: F401

@@ -39,5 +39,40 @@ def list_sep() -> str:
     return "、" if _chinese() else ", "
 
 
+# --- plain text (no markup): text messages, copied lists, CSV cells, messages built in Python ------
+# The same marks as above for text that is never HTML. ``lang`` ("zh"/"en") when the text is for
+# another language than the page's (a printed or copied list); the reader's language otherwise.
+
+def _zh(lang: str | None) -> bool:
+    return _chinese() if lang is None else lang == "zh"
+
+
+def label_text(text, lang: str | None = None) -> str:
+    return f"{text}：" if _zh(lang) else f"{text}: "
+
+
+def parens_text(text, lang: str | None = None) -> str:
+    if text is None or text == "":
+        return ""
+    return f"（{text}）" if _zh(lang) else f" ({text})"
+
+
+def list_comma(lang: str | None = None) -> str:
+    """The comma between parts of one item ("08:30–12:00，14:00–17:00" / "08:30–12:00, 14:00–17:00")."""
+    return "，" if _zh(lang) else ", "
+
+
+def list_text(items, lang: str | None = None) -> str:
+    return ("、" if _zh(lang) else ", ").join(str(i) for i in items)
+
+
+def clause_sep(lang: str | None = None) -> str:
+    return "；" if _zh(lang) else "; "
+
+
+def clauses_text(items, lang: str | None = None) -> str:
+    return clause_sep(lang).join(str(i) for i in items)
+
+
 FILTERS = {"as_label": as_label, "parens": parens, "join_list": join_list, "join_clauses": join_clauses}
 GLOBALS = {"list_sep": list_sep}

@@ -52,18 +52,22 @@ def demo(refresh: bool, quiet: bool) -> None:
 @seed_cli.command("history")
 def history() -> None:
     """Add a year of demo referrals (every state, overdue ones, follow-ups) to a database that has
-    none, so the board, the inbox and the reports show something. Run after "flask seed demo"."""
+    none, so the board, the inbox and the reports show something, then the people behind them (case
+    records, follow-up series, crises, refer-backs, service access facts). Run after "flask seed demo"."""
     from sqlalchemy import func, select
 
     from seed.history import load_history
 
     from .referrals.models import Referral
 
+    from seed.person import load_person_demo
+
     if db.session.scalar(select(func.count()).select_from(Referral)):
         click.echo("Demo history: the database already has referrals; left as it is.")
         return
     try:
         counts = load_history(db.session)
+        person = load_person_demo(db.session)
         db.session.commit()
     except Exception as exc:  # a rule of the referral operations, or missing demo data
         db.session.rollback()
@@ -71,6 +75,8 @@ def history() -> None:
     total = sum(counts.values())
     click.echo(f"Demo history: {total} referrals over the last 12 months (" +
                ", ".join(f"{status} {n}" for status, n in counts.items()) + ").")
+    for part, made in person.items():
+        click.echo(f"  {part}: " + ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in made.items()))
 
 
 def _first_line(exc: Exception) -> str:

@@ -122,7 +122,7 @@ def _tell(session, rng: random.Random, story: Story, now: datetime) -> Referral 
         savepoint.rollback()
         return None
     savepoint.commit()
-    _backdate_creation(session, referral, story.start)
+    backdate_creation(session, referral, story.start)
     at = story.start
     ops.transition(story.sender, referral, "send", now=at)
     for action, values, days in _steps(rng, story, referral):
@@ -154,7 +154,7 @@ def _create(rng: random.Random, story: Story) -> Referral:
     return referral
 
 
-def _backdate_creation(session, referral: Referral, start: datetime) -> None:
+def backdate_creation(session, referral: Referral, start: datetime) -> None:
     referral.created_at = start
     # Events are append-only through the ORM (evidence); the demo sets its own create event's date
     # once, right after the operation wrote it.
@@ -212,4 +212,14 @@ def _follow_ups(rng: random.Random, receiver: User, referral: Referral) -> None:
                                  "演示随访 / demo follow-up", ops.next_due(follow_up, done_on))
         except (ReferralError, Refusal):
             return
+
+
+def story_order():
+    """An ORDER BY for clients that is the same on every machine: when their story began (their first
+    referral's date, which the demo sets), then when they were recorded. Client codes are random, so
+    ordering by code would pick different people, with different case records, on every run."""
+    from portal.referrals.models import Client
+
+    first = select(func.min(Referral.created_at)).where(Referral.client_id == Client.id).scalar_subquery()
+    return (func.coalesce(first, Client.created_at), Client.created_at)
 

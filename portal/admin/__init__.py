@@ -17,6 +17,7 @@ from .views import (
     AreaAdmin,
     LocationAdmin,
     OrganizationAdmin,
+    PeerSupporterAdmin,
     ServiceAdmin,
     TaxonomyAdmin,
     TaxonomyTermAdmin,
@@ -38,6 +39,8 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(ServiceAdmin(models.Service, db, name=_l("Services"), category=directory))
     admin.add_view(LocationAdmin(models.Location, db, name=_l("Locations"), category=directory))
     admin.add_view(AreaAdmin(models.Area, db, name=_l("Areas"), category=directory))
+    admin.add_view(PeerSupporterAdmin(models.PeerSupporter, db, name=_l("Peer supporters and volunteers"),
+                                      category=directory))
     admin.add_view(TaxonomyAdmin(models.Taxonomy, db, name=_l("Vocabularies"), category=taxonomy))
     admin.add_view(TaxonomyTermAdmin(models.TaxonomyTerm, db, name=_l("Terms"), category=taxonomy))
     from .directory_import import CrosswalkMappingAdmin, CrosswalkRejectionAdmin, InferredLinkAdmin, SheetImportView
@@ -49,6 +52,9 @@ def init_admin(app: Flask) -> Admin:
                                            category=taxonomy, endpoint="crosswalk_rejections"))
     admin.add_view(SheetImportView(name=_l("Import a spreadsheet"), category=directory, endpoint="sheet_import",
                                    url="/admin/sheet-import"))
+    from ..transfer.admin import TransferCriterionAdmin
+    admin.add_view(TransferCriterionAdmin(models.TransferCriterion, db, name=_l("Transfer criteria"),
+                                          category=taxonomy, endpoint="transfer_criteria"))
     admin.add_view(UserAdmin(models.User, db, name=_l("Users"), category=accounts))
     from .audit import AuditEventAdmin
     admin.add_view(AuditEventAdmin(models.AuditEvent, db, name=_l("Audit trail"), category=accounts))

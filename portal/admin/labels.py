@@ -8,6 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import inspect as sa_inspect
 
 from ..directory import labels as directory_labels
+from ..people import labels as people_labels
 from ..referrals import labels as referral_labels
 
 # Column name -> label, for lists, details, filters and form fields alike (Flask-Admin's form
@@ -39,6 +40,11 @@ COLUMN_LABELS = {
     "service": _l("Service"), "taxonomy_term": _l("Our term"), "origin": _l("Origin"), "note": _l("Note"),
     "source_code": _l("Source code"), "source_name": _l("Source name"), "value": _l("Link"),
     "shipped_in": _l("Shipped in"), "rejected_at": _l("Rejected on"),
+    # Service access facts, the network level, peer supporters (flags and people, issue 16).
+    **directory_labels.ACCESS_FIELD, "network_level": _l("Network level"),
+    "after_hours_phone": _l("After-hours phone"),
+    "display_name": _l("Name or initials"), "training_status": _l("Training"),
+    "training_date": _l("Training date"), "services": _l("Services"),
 }
 
 # Column name -> the domain's label table for its codes.
@@ -49,9 +55,13 @@ CODE_WORDS = {
     "gender_eligibility": directory_labels.GENDER_ELIGIBILITY,
     "location_type": directory_labels.LOCATION_TYPE,
     "urgency": referral_labels.URGENCY,
+    "access_mode": directory_labels.ACCESS_MODE,
+    "network_level": directory_labels.NETWORK_LEVEL,
+    "training_status": people_labels.TRAINING_STATUS,
 }
 # (model, column) -> label table, for a column whose name means a code only on that model.
-MODEL_CODE_WORDS = {("Taxonomy", "name"): directory_labels.VOCABULARY}
+MODEL_CODE_WORDS = {("Taxonomy", "name"): directory_labels.VOCABULARY,
+                    ("PeerSupporter", "kind"): people_labels.PEOPLE_KIND}
 # Columns that hold a code people type and search for: shown as code, marked up as such.
 VERBATIM_CODES = ("code", "record_type", "record_id", "source_code", "source_vocabulary")
 # Columns holding a code of one of the portal's vocabularies: shown as the term's name.

@@ -12,15 +12,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from wtforms import PasswordField, SelectMultipleField
+from wtforms import PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from ..accounts.labels import role_choices, role_label
 from ..accounts.models import ORG_BOUND_ROLES, ROLES, User
 from ..accounts.operations import AccountError, normalise_email, reset_password, set_active, set_password
 from ..audit.versioning import VersionCheckedAdminMixin
 from ..directory.models import AREA_LEVELS, CAPACITY_STATUSES, GENDER_ELIGIBILITY, SERVICE_STATUSES
 from ..extensions import db
 from ..listings import operations as listing_ops
+from ..punctuation import join_list
+from ..listings.forms import PHONE_NUMBER
 from ..validators import EmailAddress, WebAddress
 from .base import AdminForm, PortalModelView
 
@@ -38,8 +41,42 @@ def _owned(check, *args) -> None:
         raise ValidationError(str(refusal.message)) from refusal
 
 
+def _phone(form, field) -> None:
+    """The listings' phone rule (``PHONE_NUMBER``), its message made a plain string: Flask-Admin
+    shows only ``str`` errors beside a field, and drops lazy ones silently."""
+    try:
+        PHONE_NUMBER(form, field)
+    except ValidationError as error:
+        raise ValidationError(str(error)) from None
+
+
 def _choices(values):
     return [(v, v.replace("_", " ")) for v in values]
+
+
+class TriStateField(SelectField):
+    """A yes/no fact that may be unknown: "Not stated" keeps NULL (a plain checkbox would save an
+    unticked box as "no", and unknown is not no)."""
+
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
+        kwargs.pop("allow_blank", None)
+        kwargs.pop("default", None)
+        super().__init__(label, validators, choices=[("", _l("Not stated")), ("yes", _l("Yes")), ("no", _l("No"))],
+                         **kwargs)
+
+    def process_data(self, value) -> None:
+        self.data = "" if value is None else ("yes" if value else "no")
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            self.data = valuelist[0]
+
+    def pre_validate(self, form) -> None:
+        if self.data not in ("", "yes", "no"):
+            raise ValidationError(self.gettext("Not a valid choice."))
+
+    def populate_obj(self, obj, name) -> None:
+        setattr(obj, name, {"yes": True, "no": False}.get(self.data))
 
 
 class ServiceForm(AdminForm):
@@ -54,12 +91,12 @@ class ServiceForm(AdminForm):
 
 
 class OrganizationAdmin(VersionCheckedAdminMixin, PortalModelView):
-    column_list = ("name_zh", "name_en", "department", "verified_on", "updated_at")
+    column_list = ("name_zh", "name_en", "department", "network_level", "verified_on", "updated_at")
     column_searchable_list = ("name_zh", "name_en", "alternate_name")
-    column_filters = ("department", "verified_on")
+    column_filters = ("department", "network_level", "verified_on")
     column_default_sort = "name_zh"
     form_columns = ("name_zh", "name_en", "alternate_name", "description_zh", "description_en", "email",
-                    "website", "legal_status", "department", "verified_on")
+                    "website", "legal_status", "department", "network_level", "verified_on")
     form_args = {"email": {"validators": [Optional(), EmailAddress()]},
                  "website": {"validators": [Optional(), WebAddress()]}}
 
@@ -68,7 +105,8 @@ class ServiceAdmin(VersionCheckedAdminMixin, PortalModelView):
     form_base_class = ServiceForm
     column_list = ("name_zh", "name_en", "organization", "status", "capacity_status", "accepts_referrals", "verified_on")
     column_searchable_list = ("name_zh", "name_en")
-    column_filters = ("status", "capacity_status", "accepts_referrals", "verified_on")
+    column_filters = ("status", "capacity_status", "accepts_referrals", "access_mode", "anonymous_access",
+                      "reports_to_police", "verified_on")
     column_default_sort = "name_zh"
     form_columns = (
         "organization", "name_zh", "name_en", "alternate_name", "description_zh", "description_en", "url", "email",
@@ -76,7 +114,11 @@ class ServiceAdmin(VersionCheckedAdminMixin, PortalModelView):
         "fees_description_en", "eligibility_description_zh", "eligibility_description_en", "minimum_age",
         "maximum_age", "gender_eligibility", "residency_required", "interpretation_services", "capacity_status",
         "wait_weeks", "capacity_available", "capacity_maximum", "capacity_notes", "accepts_referrals", "verified_on",
+        "access_mode", "anonymous_access", "reports_to_police", "guardian_consent_required",
+        "after_hours_phone",
     )
+    form_overrides = dict.fromkeys(("anonymous_access", "reports_to_police", "guardian_consent_required"),
+                                   TriStateField)
     form_choices = {
         "status": _choices(SERVICE_STATUSES),
         "capacity_status": _choices(CAPACITY_STATUSES),
@@ -85,12 +127,43 @@ class ServiceAdmin(VersionCheckedAdminMixin, PortalModelView):
     form_args = {"minimum_age": _AGE, "maximum_age": _AGE, "wait_weeks": _COUNT,
                  "capacity_available": _COUNT, "capacity_maximum": _COUNT,
                  "email": {"validators": [Optional(), EmailAddress()]},
-                 "url": {"validators": [Optional(), WebAddress()]}}
+                 "url": {"validators": [Optional(), WebAddress()]},
+                 "after_hours_phone": {"validators": [Optional(), _phone]}}
 
     def on_model_change(self, form, model, is_created):
         """Moving a service to another organisation must not leave it at the old one's locations."""
         org_id = model.organization.id if model.organization is not None else model.organization_id
         _owned(listing_ops.require_own_locations, org_id, [link.location_id for link in model.location_links])
+
+
+class PeerSupporterAdmin(PortalModelView):
+    """Peer supporters and volunteers of every organisation (agencies manage their own in the
+    listings area: ``listings.people``)."""
+
+    column_list = ("display_name", "kind", "training_status", "training_date", "organization")
+    column_searchable_list = ("display_name",)
+    column_filters = ("kind", "training_status")
+    form_columns = ("organization", "display_name", "kind", "training_status", "training_date", "services")
+    form_ajax_refs = {"services": {"fields": ("name_zh", "name_en"), "page_size": 10}}
+    column_labels = {"kind": _l("Role")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        from ..people.labels import PEOPLE_KIND, TRAINING_STATUS
+
+        self.form_choices = {"kind": list(PEOPLE_KIND.items()), "training_status": list(TRAINING_STATUS.items())}
+        super().__init__(*args, **kwargs)
+
+    def on_model_change(self, form, model, is_created):
+        """The same rules as the listings form: a trained person has a date, and works only in
+        services of their own organisation."""
+        from ..listings import people as people_ops
+
+        org_id = model.organization.id if model.organization is not None else model.organization_id
+        try:
+            people_ops.check_person(org_id, model.display_name, model.kind, model.training_status,
+                                    model.training_date, [s.id for s in model.services])
+        except people_ops.PersonRefused as refusal:
+            raise ValidationError(str(refusal.message)) from refusal
 
 
 class LocationAdmin(VersionCheckedAdminMixin, PortalModelView):
@@ -141,14 +214,20 @@ class UserForm(AdminForm):
         return ok
 
 
+def _role_names(view, context, model, name):
+    return join_list(role_label(r) for r in sorted(model.roles, key=ROLES.index))
+
+
 class UserAdmin(PortalModelView):
     form_base_class = UserForm
-    column_list = ("email", "name", "organization", "active", "last_login_at")
+    column_list = ("email", "name", "role_rows", "organization", "active", "last_login_at")
+    column_labels = {"role_rows": _l("Roles")}
+    column_formatters = {"role_rows": _role_names}
     column_searchable_list = ("email", "name")
     column_filters = ("active",)
     form_columns = ("email", "name", "roles_selected", "new_password", "organization", "area", "active", "locale")
     form_extra_fields = {
-        "roles_selected": SelectMultipleField(_l("Roles"), choices=[(r, r) for r in ROLES]),
+        "roles_selected": SelectMultipleField(_l("Roles"), choices=role_choices()),
         "new_password": PasswordField(_l("New password"), description=_l("Leave empty to keep the current password.")),
     }
     form_args = {"email": {"validators": [EmailAddress()]}}

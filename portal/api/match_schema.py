@@ -111,6 +111,16 @@ def match_schemas(terms: dict[str, list[tuple[str, str, str]]], areas: list[tupl
             "urgency": _labelled([(u, _zh(w), w) for u, w in zip(PROFILE_URGENCIES, (
                 "Normal", "Urgent: needs help within days"))]),
             "care_stage": {"oneOf": [vocab("care_stage", "care stage"), {"type": "null"}]},
+            "at_risk": {"type": ["boolean", "string"],
+                        "description": "The client is at risk now: a crisis line joins the needs, and crisis "
+                                       "lines and services open 24 hours come first (also when urgency is high)."},
+            "accepts_compulsory": {"type": ["boolean", "string"], "default": False,
+                                   "description": "The client accepts compulsory programmes. Absent or false: "
+                                                  "compulsory programmes are excluded (reason `compulsory`)."},
+            "needs_anonymous": {"type": ["boolean", "string"], "default": False,
+                                "description": "The client needs anonymous access: services that need a name "
+                                               "are excluded (reason `not_anonymous`), those that do not say "
+                                               "are flagged (`anonymous_unknown`)."},
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT,
                       "description": "How many suggestions to return (the plan looks at every eligible one)."},
         },

@@ -2,9 +2,10 @@
 
 Takes the intake form's fields as JSON (``needs``, ``area`` (area code) or ``latitude``/``longitude``,
 ``max_km`` (``travel_km`` is the older name), ``remote_ok``, ``age``, ``gender``, ``conditions``, ``populations``, ``payment``,
-``languages``, ``languages_only``, ``urgency``, ``care_stage``; plus ``limit`` for the number of
-suggestions; the schema is ``MatchRequest`` in /api/v1/openapi.json, and unknown fields are a 400) and answers
-with the ranked suggestions, the care plan with unmet needs, the exclusions and the relaxations.
+``languages``, ``languages_only``, ``urgency``, ``care_stage``, ``at_risk``, ``accepts_compulsory``,
+``needs_anonymous``; plus ``limit`` for the number of suggestions; the schema is ``MatchRequest`` in
+/api/v1/openapi.json, and unknown fields are a 400) and answers with the ranked suggestions, the care
+plan with unmet needs, the exclusions and the relaxations.
 Needs (and conditions, populations, care stage) are codes or labels in either language (``"detox"``,
 ``"脱毒治疗"``, ``"Detoxification"``). Invalid fields give 400 with the errors per field; an unknown need
 also gets ``valid.needs``, every code with its label. Texts are in the language asked for with

@@ -85,7 +85,8 @@ STAFF_PATHS = {
         "summary": "Suggest services for one client's needs",
         "description": (
             "Same fields as the /match form (MatchRequest: needs, area or latitude/longitude, max_km, remote_ok, "
-            "age, gender, conditions, populations, payment, languages, languages_only, urgency, care_stage; plus "
+            "age, gender, conditions, populations, payment, languages, languages_only, urgency, care_stage, at_risk, "
+            "accepts_compulsory, needs_anonymous; plus "
             "limit). Returns the ranked suggestions with explanations and score breakdowns, the care plan, "
             "unmet needs with the nearest option, the exclusions with reasons and the rules that could be "
             "loosened (MatchResponse). Texts are in the language of `?lang=` or Accept-Language (Chinese by "
@@ -132,6 +133,17 @@ STAFF_PATHS = {
                       "409": _err("Not allowed from this state or for this side, or changed at the same time"),
                       "422": _err("A required value is missing or invalid (e.g. first_attended_on)"),
                       **_STAFF_ERRORS}}},
+    "/referrals/{referral_id}/care-plan": {"put": {
+        "summary": "Replace a referral's care plan (recorded in its history)", "security": _TOKEN,
+        "parameters": [_REFERRAL_ID],
+        "description": "The sending side, or the receiving side with the client's consent to the care plan. "
+                       "Each edit is a `care_plan_updated` event. Send the `last_modified` you read: an edit "
+                       "made on an older copy is refused with 409.",
+        "requestBody": _body("CarePlanUpdate"),
+        "responses": {"200": _json("ReferralDetail", "The referral with the new care plan"), "400": _BAD_BODY,
+                      "404": _NOT_FOUND,
+                      "409": _err("The referral changed since `last_modified`: read it again"),
+                      "422": _err("Unchanged, or too long"), **_STAFF_ERRORS}}},
 }
 
 

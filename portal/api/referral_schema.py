@@ -4,7 +4,7 @@ gives, with every code list and its labels in both languages (``x-labels``). Bui
 referral domain's own code tuples, so a new code appears here without a second list."""
 from __future__ import annotations
 
-from ..referrals.models import CONSENT_ITEMS, CONTACT_PREFERENCES, GENDERS
+from ..referrals.models import CONSENT_GIVERS, CONSENT_ITEMS, CONTACT_PREFERENCES, GENDERS
 from ..referrals.statemachine import ACTIONS, DECLINE_REASONS, DECLINED_BY, NOT_CONNECTED_REASONS, STATUSES, URGENCIES
 from .match_schema import _labelled
 
@@ -50,7 +50,11 @@ def _request_schemas(code, terms) -> dict:
                   "default": ["referral"]},
         "purpose": {"type": "string", "minLength": 1, "maxLength": 500,
                     "description": "What the client agreed the information is shared for."}, "given_on": {**_date("Default: today."), "type": ["string", "null"]},
-        "expires_on": _date("When the consent ends.")}}
+        "expires_on": _date("When the consent ends."),
+        "given_by": {**code("consent_giver"), "default": "client",
+                     "description": "Who gave the consent. A client under 18 by birth year, or a service that "
+                                    "requires it, needs consent given by a guardian: otherwise sending is "
+                                    "refused with 422 on `consent_given_by`."}}}
     create = {
         "type": "object", "additionalProperties": False, "required": ["service_id", "needs"],
         "description": "Give `client_id` (a client of your organisation) or `client` (a new one). Unknown "
@@ -79,8 +83,16 @@ def _request_schemas(code, terms) -> dict:
             "reason": _nullable(code("reason")), "declined_by": _nullable(code("declined_by")),
             "first_attended_on": {**_date("With connect: between sending and today."), "type": ["string", "null"]},
             "receiver_handoff_id": _user_id("The receiver's handoff person: a user of the receiving organisation.")}}
+    # PUT /referrals/<id>/care-plan (portal/api/loop.py, portal/referrals/loop.py).
+    care_plan = {
+        "type": "object", "additionalProperties": False, "required": ["care_plan_notes", "last_modified"],
+        "properties": {
+            "care_plan_notes": _text(5000, "The new care plan (null or empty: clear it)."),
+            "last_modified": {"type": "string", "maxLength": 64,
+                              "description": "The referral's `last_modified` as read: if it changed since, "
+                                             "the edit is refused with 409 (read it again)."}}}
     return {"ReferralClientInput": client, "ConsentInput": consent, "ReferralCreate": create,
-            "TransitionRequest": transition}
+            "TransitionRequest": transition, "CarePlanUpdate": care_plan}
 
 
 def _answer_schemas(code, terms) -> dict:
@@ -101,7 +113,9 @@ def _answer_schemas(code, terms) -> dict:
         "sent_at": moment, "acknowledged_at": moment, "accepted_at": moment, "connected_at": moment,
         "closed_at": moment, "first_attended_on": {"type": ["string", "null"], "format": "date"},
         "decline_reason": _nullable(code("decline_reason")), "declined_by": _nullable(code("declined_by")),
-        "not_connected_reason": _nullable(code("not_connected_reason")), "last_modified": moment}
+        "not_connected_reason": _nullable(code("not_connected_reason")), "last_modified": moment,
+        "at_risk": {"type": "boolean", "description": "The sending worker judged the person at risk now "
+                    "(self-harm, violence, overdose): act first; see the crisis lines. Set and cleared on the client."}}
     detail = {
         "allowed_actions": {"type": "array", "items": code("action")},
         "events": {"type": "array", "items": {"type": "object", "required": ["at", "action", "from_status", "to_status"],
@@ -132,7 +146,8 @@ def _answer_schemas(code, terms) -> dict:
 
 CODE_LISTS = {  # name -> (codes, the table in referrals.labels that holds their words)
     "gender": (GENDERS, "GENDER"), "contact_preference": (CONTACT_PREFERENCES, "CONTACT_PREFERENCE"),
-    "consent_item": (CONSENT_ITEMS, "CONSENT_ITEM"), "urgency": (URGENCIES, "URGENCY"),
+    "consent_item": (CONSENT_ITEMS, "CONSENT_ITEM"), "consent_giver": (CONSENT_GIVERS, "CONSENT_GIVER"),
+    "urgency": (URGENCIES, "URGENCY"),
     "status": (STATUSES, "STATUS"), "decline_reason": (DECLINE_REASONS, "DECLINE_REASON"),
     "declined_by": (DECLINED_BY, "DECLINED_BY"), "not_connected_reason": (NOT_CONNECTED_REASONS, "NOT_CONNECTED_REASON"),
     "action": (tuple(a for a in ACTIONS if a != "expire"), "ACTION"), "language": (("zh", "yue", "en", "other"), "LANGUAGES"),

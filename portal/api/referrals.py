@@ -64,7 +64,7 @@ def referral_json(user, referral: Referral, detail: bool = False) -> dict:
         "connected_at": _iso(referral.connected_at), "closed_at": _iso(referral.closed_at),
         "first_attended_on": _iso(referral.first_attended_on), "decline_reason": referral.decline_reason,
         "declined_by": referral.declined_by, "not_connected_reason": referral.not_connected_reason,
-        "last_modified": _iso(referral.updated_at),
+        "last_modified": _iso(referral.updated_at), "at_risk": referral.at_risk,
     }
     if detail:
         data["allowed_actions"] = available_actions(referral.status, side)
@@ -178,7 +178,7 @@ def _parse_consent(raw: dict | None):
         return None
     return operations.ConsentData(scope=raw.get("scope", "referral"), items=raw.get("items") or ["referral"],
                                   purpose=raw["purpose"], given_on=_date(raw.get("given_on")) or today(),
-                                  expires_on=_date(raw["expires_on"]))
+                                  expires_on=_date(raw["expires_on"]), given_by=raw.get("given_by", "client"))
 
 
 def _parse_create(body: dict, user):

@@ -6,3 +6,4 @@ from . import referrals  # noqa: F401,E402
 from . import directory  # noqa: F401,E402
 from . import services  # noqa: F401,E402
 from . import privacy  # noqa: F401,E402
+from . import loop  # noqa: F401,E402

@@ -2,7 +2,9 @@
 API. Public like the directory itself (no token); staff-only fields are never included.
 
 Parameters: ``q`` (or HSDS ``search``), the search page's filters (``category``, ``stage``, ``area``,
-``population``, ``condition``, ``cost``, ``language``, ``mode``, ``open_now``, ``accepting``),
+``population``, ``condition``, ``cost``, ``language``, ``mode``, ``open_now``, ``accepting``; the access
+facts ``access`` = voluntary|compulsory, ``anonymous`` / ``police`` / ``guardian`` = yes|no; the
+organisation's ``department`` and network ``level``),
 ``sort`` / ``near`` / ``lat`` / ``lon``, HSDS's ``taxonomy_term_id``, ``organization_id`` and
 ``modified_after`` (ISO date or date-time), ``page`` and ``per_page`` (default 20, at most 100).
 Answer: the HSDS page object ``{total_items, total_pages, page_number, size, first_page, last_page,

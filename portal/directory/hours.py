@@ -59,8 +59,9 @@ def next_opening(schedules, now: datetime) -> tuple[int, time] | None:
     return None
 
 
-def format_windows(windows) -> str:
-    return ", ".join(f"{a.strftime('%H:%M')}–{b.strftime('%H:%M')}" for a, b in windows)
+def format_windows(windows, sep: str = ", ") -> str:
+    """"08:30–12:00, 14:00–17:00"; ``sep`` is the language's comma ("，" in Chinese)."""
+    return sep.join(f"{a.strftime('%H:%M')}–{b.strftime('%H:%M')}" for a, b in windows)
 
 
 # --- the week in a few lines ------------------------------------------------------------------
@@ -76,7 +77,8 @@ class HourWords:
     ``short_days``: seven names, Monday first; ``day_range``: "{first}–{last}"; ``day_pair``:
     "{first}, {second}" (two days read better listed than as a range); ``every_day``: the whole
     week; ``all_day``: a day open around the clock; ``always``: the whole week around the clock;
-    ``closed``: a closed day; ``line``: "{days} {hours}"."""
+    ``closed``: a closed day; ``line``: "{days} {hours}"; ``window_sep``, ``note`` and ``note_sep``:
+    the punctuation ("，", "（{notes}）", "；" in Chinese)."""
 
     short_days: tuple[str, ...]
     day_range: str
@@ -86,6 +88,10 @@ class HourWords:
     always: str
     closed: str
     line: str = "{days} {hours}"
+    # The language's punctuation: between opening windows, around and between a group's notes.
+    window_sep: str = ", "
+    note: str = " ({notes})"
+    note_sep: str = "; "
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,7 @@ def week_lines(days: list[DayHours], words: HourWords) -> list[str]:
         return []
     groups = group_days(days)
     if len(groups) == 1 and (groups[0].first, groups[0].last) == (1, 7) and is_all_day(groups[0].windows):
-        return [words.always + _notes_text(groups[0])]
+        return [words.always + _notes_text(groups[0], words)]
     lines = []
     for group in groups:
         if not group.windows:
@@ -139,10 +145,10 @@ def week_lines(days: list[DayHours], words: HourWords) -> list[str]:
         elif is_all_day(group.windows):
             hours = words.all_day
         else:
-            hours = format_windows(group.windows)
-        lines.append(words.line.format(days=_days_text(group, words), hours=hours) + _notes_text(group))
+            hours = format_windows(group.windows, words.window_sep)
+        lines.append(words.line.format(days=_days_text(group, words), hours=hours) + _notes_text(group, words))
     return lines
 
 
-def _notes_text(group: DayGroup) -> str:
-    return f" ({'; '.join(group.notes)})" if group.notes else ""
+def _notes_text(group: DayGroup, words: HourWords) -> str:
+    return words.note.format(notes=words.note_sep.join(group.notes)) if group.notes else ""

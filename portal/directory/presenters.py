@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from ..i18n_fields import BilingualMixin
+from ..punctuation import clause_sep, list_comma, parens_text
 from . import hours as hours_mod
 from . import resource_list as rlist
 from .freshness import configured_stale_after_days, is_stale_after
@@ -48,8 +50,9 @@ def cost_text(cost) -> str:
     label = str(COST_LABELS.get(cost.kind, cost.kind))
     if cost.kind == "fixed_fee" and cost.amount is not None:
         label = _("%(amount)s yuan", amount=f"{cost.amount:g}")
-    detail = cost.t("description") if hasattr(cost, "t") else None
-    return label if not detail else f"{label} ({detail})"
+    # A cost row is not a BilingualMixin model, but its description comes in the same pair.
+    detail = str(BilingualMixin.t(cost, "description"))
+    return label + parens_text(detail)
 
 
 def capacity_text(service) -> str:
@@ -119,6 +122,7 @@ def hour_words() -> hours_mod.HourWords:
         all_day=_("24 hours"),
         always=_("Open 24 hours"),
         closed=_("closed"),
+        window_sep=list_comma(), note=parens_text("{notes}"), note_sep=clause_sep(),
     )
 
 
@@ -156,3 +160,30 @@ def short_address(location, lang: str) -> str:
     # The district in the address's own language (an address only in Chinese keeps "江滨区").
     return rlist.short_address(str(address), names,
                                str(district.t("name", address.lang)) if district is not None else None)
+
+
+def organization_place(organization) -> list[str]:
+    """Where an organisation sits in the care network, in words: its department (a term of the
+    ``department`` vocabulary) and its network level (city, district, street, community). Empty
+    when neither is stated."""
+    from .labels import NETWORK_LEVEL, label
+    from .queries import department_term
+
+    out = []
+    if organization.department:
+        term = department_term(organization.department)
+        out.append(str(term.t("name")) if term is not None else organization.department)
+    if organization.network_level:
+        out.append(label(NETWORK_LEVEL, organization.network_level))
+    return out
+
+
+# --- typed places (places.py) -------------------------------------------------------------------
+
+def place_not_found(text: str) -> str:
+    return _("No district, street, community or address in the directory matches “%(text)s”. "
+             "Try a district or street name, or part of an address.", text=text[:60])
+
+
+def place_ambiguous(text: str) -> str:
+    return _("“%(text)s” matches several places. Choose one:", text=text[:60])

@@ -78,6 +78,12 @@ def term_labels() -> dict[str, dict[str, TaxonomyTerm]]:
     return out
 
 
+def department_term(code: str) -> TaxonomyTerm | None:
+    """The ``department`` vocabulary's term for an organisation's department code."""
+    return db.session.scalar(select(TaxonomyTerm).join(TaxonomyTerm.taxonomy)
+                             .where(Taxonomy.name == "department", TaxonomyTerm.code == code))
+
+
 def areas_by_code() -> dict[str, Area]:
     return {a.code: a for a in db.session.scalars(select(Area).order_by(Area.code))}
 

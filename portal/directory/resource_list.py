@@ -61,11 +61,12 @@ def qr_svg(url: str) -> str:
     return svg[svg.index("<svg"):] if "<svg" in svg else svg
 
 
-def plain_text(entries: list[dict], heading: str) -> str:
+def plain_text(entries: list[dict], heading: str, labels: dict[str, str] | None = None) -> str:
     """The list as a text message: one block per service, short lines, no markup.
 
     ``entries``: dicts with name, organization, address, hours, phone, url (already in the chosen
-    language)."""
+    language); ``labels``: the words before a line, punctuated for that language ("电话：")."""
+    labels = labels or {}
     lines = [heading]
     for number, entry in enumerate(entries, 1):
         lines.append("")
@@ -73,7 +74,7 @@ def plain_text(entries: list[dict], heading: str) -> str:
                      else f"{number}. {entry['name']} ({entry['organization']})")
         for key in ("address", "hours", "phone", "url"):
             if entry.get(key):
-                lines.append(f"   {entry[key]}")
+                lines.append(f"   {labels.get(key, '')}{entry[key]}")
     return "\n".join(lines)
 
 

@@ -27,7 +27,9 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..i18n import local_now
 from ..i18n_fields import current_lang
-from . import crisis, presenters, queries
+from ..people import queries as people_queries
+from ..punctuation import clauses_text, label_text, list_comma, list_text, parens_text
+from . import crisis, labels, presenters, queries
 from . import hours as hours_mod
 from . import resource_list as rlist
 from . import shared_lists
@@ -110,9 +112,13 @@ def service_page(service_id):
         inferred_links={a.taxonomy_term_id: a.id for a in service.attributes if a.origin == "inferred"},
         can_confirm=_may_confirm(service),
         languages=[str(presenters.LANGUAGE_LABELS.get(lang.code) or lang.name or lang.code) for lang in service.languages],
-        weekdays=presenters.WEEKDAYS, format_windows=hours_mod.format_windows,
+        weekdays=presenters.WEEKDAYS, format_windows=lambda w: hours_mod.format_windows(w, list_comma()),
         in_list=service.id in rlist.ids(session),
         can_refer=current_user.is_authenticated and current_user.has_role("worker", "agency"),
+        access_facts=labels.access_facts(service), access_unstated=labels.unstated_access_facts(service),
+        # Counts only, and to staff only: peer supporters are often people in recovery.
+        people_counts=people_queries.counts_for_service(service.id) if staff else [],
+        place=presenters.organization_place(service.organization),
     )
 
 
@@ -125,6 +131,7 @@ def organization_page(organization_id):
     services = sorted((s for s in organization.services if is_listed(s.status, staff)),
                       key=lambda s: s.t("name").text)
     return render_template("directory/organization.html", organization=organization, services=services,
+                           place=presenters.organization_place(organization),
                            capacity_text=presenters.capacity_text, freshness=presenters.freshness,
                            cost_labels=presenters.COST_LABELS, map_links=presenters.map_links)
 
@@ -181,8 +188,8 @@ def _list_entries(services, now, lang: str):
             "organization": str(service.organization.t("name", lang)),
             "address": address,
             "transport": str(location.t("transportation", lang)) if location is not None else "",
-            "hours": "; ".join(hour_lines),
-            "phone": ", ".join(p.number + (f" ({p.description})" if p.description else "") for p in phones[:2]),
+            "hours": clauses_text(hour_lines, lang),
+            "phone": list_text((p.number + parens_text(p.description, lang) for p in phones[:2]), lang),
             "url": url,
             "cjk": lang == "zh",
             "short_phone": phones[0].number if phones else "",
@@ -191,12 +198,18 @@ def _list_entries(services, now, lang: str):
     return entries
 
 
+def _plain_labels(lang: str) -> dict[str, str]:
+    """The words before each line of the copied list ("电话：" / "Phone: ")."""
+    return {"address": label_text(_("Address"), lang), "hours": label_text(_("Hours"), lang),
+            "phone": label_text(_("Phone"), lang)}
+
+
 @bp.route("/list")
 def resource_list():
     services = queries.services_by_ids(rlist.ids(session))
     lang = current_lang()
     entries = _list_entries(services, local_now(), lang)
-    text = rlist.plain_text(entries, _("Services for you"))
+    text = rlist.plain_text(entries, _("Services for you"), _plain_labels(lang))
     shared = shared_lists.load(db.session, request.args.get("shared"))
     link = url_for("directory.shared_list", list_id=shared.id, _external=True) if shared else None
     return render_template("directory/list.html", entries=entries, text=text,

@@ -23,6 +23,10 @@ Choices, so that HSDS consumers read a standard object and our own import reads 
   ``taxonomy_id``, ``taxonomy_detail``): the source's terms (Open Eligibility, AIRS …) next to the
   portal's categories mapped onto them.
 * **Hours text.** ``hours_text`` (extension) keeps opening hours as an imported source wrote them.
+* **Access facts and network level.** ``access_mode``, ``anonymous_access``, ``reports_to_police``,
+  ``guardian_consent_required`` (services) and ``network_level`` (organisations) are extensions
+  named like our columns; HSDS has no field for them (mapping them to attributes would need terms of
+  a vocabulary nobody else uses). Not stated (NULL) is left out.
 * **Staff-only data** (contacts = named intake people, capacity notes) is only included with
   ``staff=True`` (exports run by admins); the public read API leaves it out.
 * ``None`` values are left out: the HSDS schemas type fields as plain strings/numbers, not nullable.
@@ -298,6 +302,7 @@ def organization_to_hsds(organization, *, full: bool = False, staff: bool = Fals
         "website": safe_url(organization.website),  # never republish a javascript: link
         "legal_status": organization.legal_status,
         "department": organization.department,
+        "network_level": organization.network_level,  # extension: city, district, street, community
         "verified_on": _iso(organization.verified_on),
         "last_modified": _iso(organization.updated_at),
     }
@@ -360,6 +365,11 @@ def service_to_hsds(service, *, staff: bool = False, nested: bool = True) -> dic
         "capacity_maximum": service.capacity_maximum,
         "capacity_updated_at": _iso(service.capacity_updated_at),
         "hours_text": service.hours_text,  # opening hours as the source wrote them
+        # Access facts (HSDS has no field for them; None, "not stated", is left out like every None).
+        "access_mode": service.access_mode,
+        "anonymous_access": service.anonymous_access,
+        "reports_to_police": service.reports_to_police,
+        "guardian_consent_required": service.guardian_consent_required,
         "capacities": service_capacities(service),
     }
     if staff:

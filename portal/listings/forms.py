@@ -23,13 +23,18 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..common import today
 from ..validators import EmailAddress, WebAddress
+from ..directory.labels import ACCESS_FIELD, ACCESS_MODE
 from ..directory.models import PHONE_TYPES
 from .models import MAX_NOTE_TEXT, MAX_REPORT_TEXT
-from .operations import MAX_WAIT_WEEKS
+from .operations import MAX_WAIT_WEEKS, PHONE_PATTERN
 
 _TEXT = [Optional(), Length(max=20000)]
 _AGE = [Optional(), NumberRange(min=0, max=130, message=_l("Age must be between 0 and 130."))]
-_PHONE = Regexp(r"^[0-9+()\- ]{3,40}$", message=_l("Use digits, spaces, +, - and brackets only."))
+_YES_NO = [("", _l("Not stated")), ("yes", _l("Yes")), ("no", _l("No"))]
+ACCESS_YES_NO = ("anonymous_access", "reports_to_police", "guardian_consent_required")
+_PHONE = Regexp(PHONE_PATTERN, message=_l("Use digits, spaces, +, - and brackets only."))
+# The same phone rule for the admin's forms.
+PHONE_NUMBER = _PHONE
 
 
 def opts(pairs) -> list[SelectChoice]:
@@ -95,6 +100,15 @@ class ServiceForm(FlaskForm):
     residency_required = SelectField(_l("Local residence (hukou or residence permit) required"), choices=opts([
         ("", _l("Not stated")), ("yes", _l("Yes")), ("no", _l("No"))]))
     interpretation_services = StringField(_l("Interpretation available"), validators=[Optional(), Length(max=300)])
+    # Access facts ("Not stated" is NULL: unknown is not no).
+    access_mode = SelectField(ACCESS_FIELD["access_mode"], choices=opts(
+        [("", _l("Not stated"))] + list(ACCESS_MODE.items())))
+    anonymous_access = SelectField(ACCESS_FIELD["anonymous_access"], choices=opts(_YES_NO))
+    reports_to_police = SelectField(ACCESS_FIELD["reports_to_police"], choices=opts(_YES_NO))
+    guardian_consent_required = SelectField(ACCESS_FIELD["guardian_consent_required"], choices=opts(_YES_NO))
+    # Who answers outside opening hours (crisis path): shown on the service and referral pages.
+    after_hours_phone = StringField(_l("After-hours phone"), validators=[Optional(), Length(max=40), _PHONE],
+                                    description=_l("A duty phone or crisis line that answers at night and at weekends."))
     only_terms = MultiCheckboxField(_l("Only for (eligibility restricted to)"), choices=[])
     # Where and what
     # Not checked against the choices here: the ownership rule is listings.operations.save_service's
@@ -125,6 +139,10 @@ class ServiceForm(FlaskForm):
         data["gender_eligibility"] = _none_if_blank(self.gender_eligibility.data)
         data["residency_required"] = _tristate(self.residency_required.data)
         data["accepts_referrals"] = _tristate(self.accepts_referrals.data)
+        data["access_mode"] = _none_if_blank(self.access_mode.data)
+        data["after_hours_phone"] = _none_if_blank((self.after_hours_phone.data or "").strip())
+        for name in ACCESS_YES_NO:
+            data[name] = _tristate(self[name].data)
         return data
 
     def fill_from(self, service) -> None:
@@ -134,6 +152,9 @@ class ServiceForm(FlaskForm):
         self.residency_required.data = tri(service.residency_required)
         self.accepts_referrals.data = tri(service.accepts_referrals)
         self.gender_eligibility.data = service.gender_eligibility or ""
+        self.access_mode.data = service.access_mode or ""
+        for name in ACCESS_YES_NO:
+            self[name].data = tri(getattr(service, name))
         self.version.data = service.version
 
 

@@ -6,6 +6,7 @@ returns None for records the user may not manage, and views answer those with 40
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,6 +18,7 @@ from ..accounts.throttle import keyed_hash
 from ..common import today, utcnow
 from ..directory import freshness
 from ..directory.models import (
+    ACCESS_MODES,
     Attribute,
     Contact,
     Location,
@@ -37,6 +39,8 @@ from .models import ProblemReport
 SERVES_VOCABULARIES = ("category", "care_stage", "population", "condition", "delivery_mode")
 ONLY_VOCABULARIES = ("population", "condition")
 MAX_WAIT_WEEKS = 104
+# What a phone number may hold (the listing forms, the admin, the after-hours phone).
+PHONE_PATTERN = r"^[0-9+()\- ]{3,40}$"
 # Problem reports: per signed-in user or anonymous client address, and per service from anonymous
 # visitors (counted in the database, so the limits hold across sessions, logins and processes).
 REPORTS_PER_HOUR = 5
@@ -50,6 +54,10 @@ class ForeignLocation(PermissionError):
     def __init__(self, message) -> None:
         super().__init__(str(message))
         self.message = message
+
+
+class BadPhone(ValueError):
+    """A phone number with characters a phone cannot dial."""
 
 
 class TooManyReports(Exception):
@@ -181,6 +189,10 @@ SERVICE_FIELDS = (
     "eligibility_description_zh", "eligibility_description_en", "minimum_age", "maximum_age",
     "gender_eligibility", "residency_required", "interpretation_services", "accepts_referrals",
 )
+# The access facts (voluntary or compulsory, anonymous, police, guardian's consent): NULL is "not stated".
+SERVICE_FIELDS += ("access_mode", "anonymous_access", "reports_to_police", "guardian_consent_required")  # ACCESS_FIELDS
+# Who answers outside opening hours (the crisis path).
+SERVICE_FIELDS += ("after_hours_phone",)
 LOCATION_FIELDS = (
     "location_type", "name_zh", "name_en", "address_zh", "address_en", "city", "postal_code", "area_id",
     "latitude", "longitude", "transportation_zh", "transportation_en", "accessibility_zh", "accessibility_en",
@@ -243,6 +255,23 @@ def save_service(service: Service, data: dict, location_ids: list[str], serves: 
         db.session.flush()
     _set_locations(service, location_ids)
     _set_terms(service, serves, only)
+    db.session.flush()
+    return service
+
+
+ACCESS_FIELDS = ("access_mode", "anonymous_access", "reports_to_police", "guardian_consent_required")
+
+
+def set_access_facts(service: Service, **facts) -> Service:
+    """Set some of the access facts (None: not stated). Only the facts named change; an unknown
+    access mode is refused before anything changes."""
+    unknown = set(facts) - set(ACCESS_FIELDS)
+    if unknown:
+        raise ValueError(f"not an access fact: {', '.join(sorted(unknown))}")
+    if facts.get("access_mode") not in (None, *ACCESS_MODES):
+        raise ValueError(f"unknown access mode {facts['access_mode']!r}")
+    for field, value in facts.items():
+        setattr(service, field, value)
     db.session.flush()
     return service
 
@@ -429,3 +458,15 @@ def reports_by(user) -> list[ProblemReport]:
     return list(db.session.scalars(select(ProblemReport).where(ProblemReport.reporter_id == user.id)
                                    .options(selectinload(ProblemReport.service))
                                    .order_by(ProblemReport.created_at.desc()).limit(200)))
+
+
+# --- the after-hours phone (crisis path) ---------------------------------------------------------
+
+def set_after_hours_phone(service: Service, number: str | None) -> None:
+    """Who answers outside the service's opening hours, on its own (the listing form saves it with
+    the other fields, through ``save_service``); empty clears it. Raises ``BadPhone``."""
+    number = (number or "").strip() or None
+    if number is not None and not re.match(PHONE_PATTERN, number):
+        raise BadPhone(number)
+    service.after_hours_phone = number
+    db.session.flush()

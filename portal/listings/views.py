@@ -431,3 +431,7 @@ def close_report(report_id):
 @login_required
 def my_reports():
     return render_template("listings/my_reports.html", reports=ops.reports_by(current_user), labels=PROBLEM_LABELS)
+
+# Peer supporters and volunteers add their routes to this blueprint (portal/listings/people_views.py).
+from . import people_views  # noqa: E402
+PEOPLE_VIEWS = people_views

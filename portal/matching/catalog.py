@@ -313,7 +313,7 @@ def _service_rows(session: Session, ids: list[str] | None) -> list:
                m.Service.minimum_age, m.Service.maximum_age, m.Service.gender_eligibility,
                m.Service.residency_required, m.Service.capacity_status, m.Service.wait_weeks,
                m.Service.accepts_referrals, m.Service.verified_on, m.Service.interpretation_services,
-               m.Service.hours_text,
+               m.Service.hours_text, m.Service.access_mode, m.Service.anonymous_access,
                (m.Service.eligibility_description_zh.is_not(None) | m.Service.eligibility_description_en.is_not(None))
                .label("eligibility_words")), m.Service.id, ids).order_by(m.Service.id)).all()
 
@@ -456,6 +456,7 @@ def _service_fact(row, base: _Base, orgs: dict[str, tuple[str, str]], own: dict[
         languages=frozenset(details.languages.get(row.id, ())),
         interpretation=bool(row.interpretation_services), verified_on=row.verified_on,
         always_open=_always_open(details.windows.get(row.id, {})) or any(w in hours for w in _ALWAYS_WORDS),
+        access_mode=row.access_mode, anonymous_access=row.anonymous_access,
     )
 
 

@@ -12,7 +12,8 @@ How a match is made:
    distance beyond the travel limit, online/phone-only when the client cannot use that (a hotline
    always reaches the client), a language the client does not speak when they speak only theirs.
    *Unknown is not no* (docs/domain.md): a fact the agency never stated never excludes; it is flagged.
-3. **Ranking** (``rank_key``): for a crisis need, services covering it open around the clock first;
+3. **Ranking** (``rank_key``): when the situation cannot wait (a crisis need, a client at risk, an
+   urgent case), crisis lines and services open around the clock first (``rules.crisis_tier``);
    then fit (services for the client's groups or conditions, then general ones, then those meant for
    other groups, which say so); then availability (taking clients, waitlisted, full or closed to
    referrals); then the **score** (each criterion 0..1, weighted, see ``WEIGHTS``; a listing past
@@ -77,6 +78,7 @@ from .rules import (
     Context,
     availability,
     client_populations,
+    crisis_tier,
     flags,
     group_fit,
     in_service_area,
@@ -224,13 +226,11 @@ def _sort_out(directory: Directory, ctx: Context, found: set[int], look_km: floa
 
 def rank_key(service: ServiceFacts, ctx: Context, covers: tuple[str, ...], avail: int, total: float,
              distance: float | None) -> tuple:
-    """The order of the suggestions: crisis help open around the clock first (for a crisis need),
-    then fit to the client's groups (``rules.group_fit``), then availability (``rules.availability``),
-    then the score, the distance and the id (so that ties never depend on the directory's order)."""
-    crisis = 0
-    if ctx.crisis:
-        crisis = (0 if service.always_open else 1) if not CRISIS_NEEDS.isdisjoint(covers) else 2
-    return (crisis, group_fit(service, ctx)[0], avail, -total, math.inf if distance is None else distance, service.id)
+    """The order of the suggestions: crisis lines and help open around the clock first when the
+    situation cannot wait (``rules.crisis_tier``), then fit to the client's groups (``rules.group_fit``),
+    then availability (``rules.availability``), then the score, the distance and the id (so that ties
+    never depend on the directory's order)."""
+    return (crisis_tier(service, ctx), group_fit(service, ctx)[0], avail, -total, math.inf if distance is None else distance, service.id)
 
 
 class _Dresser:

@@ -40,6 +40,7 @@ MESSAGES = {
     "stale": N_("not verified for %(days)d days: ranked lower"),
     "never_verified": N_("never verified: ranked lower"),
     "open_24h": N_("open 24 hours"),
+    "crisis_line": N_("crisis line"),
     "group_match": N_("suited to the client: %(terms)s"),
     "group_other": N_("meant for %(terms)s, which the client is not noted as: ranked lower"),
     "referrals_closed_ranked": N_("not taking referrals now: ranked lower"),
@@ -57,6 +58,8 @@ MESSAGES = {
     "too_far": N_("%(km)s km, beyond the %(limit)s km limit"),
     "remote_only": N_("online or phone only"),
     "language": N_("does not speak %(langs)s (the client speaks only that)"),
+    "compulsory": N_("a compulsory programme (the client has not accepted compulsory programmes)"),
+    "not_anonymous": N_("cannot be used anonymously (the client needs anonymity)"),
     # flags: facts to check with the service
     "age_limits": N_("check the age limits"),
     "gender_restricted": N_("for %(gender)s only: check"),
@@ -67,6 +70,7 @@ MESSAGES = {
     "referrals_unknown": N_("does not say whether it takes referrals"),
     "referrals_closed": N_("not taking referrals now"),
     "language_missing": N_("does not list %(langs)s"),
+    "anonymous_unknown": N_("does not say whether it can be used anonymously"),
 }
 
 WORDS = {

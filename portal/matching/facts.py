@@ -73,6 +73,8 @@ class ServiceFacts:
     verified_on: date | None = None
     conditions_served: frozenset[str] = frozenset()
     always_open: bool = False  # open 24 hours, 7 days (schedules or stated hours)
+    access_mode: str | None = None  # "voluntary", "compulsory"; None: not stated
+    anonymous_access: bool | None = None  # can be used without giving a name; None: not stated
 
     @property
     def remote(self) -> bool:
@@ -108,6 +110,14 @@ class Profile:
     urgency: str = "normal"
     care_stage: str | None = None
     languages_only: bool = False  # speaks only these languages: a hard rule, not a preference
+    # Access the client agrees to. Both are hard rules the worker sets on purpose, never loosened
+    # from the results page: a compulsory programme is offered only when the client accepts one,
+    # and a service known to need a name is left out for a client who needs anonymity.
+    accepts_compulsory: bool = False
+    needs_anonymous: bool = False
+    # A worker judged the person at risk now (self-harm, violence, overdose): crisis lines and
+    # services open around the clock come first, as for an urgent case (``rules.crisis_tier``).
+    at_risk: bool = False
 
 
 @dataclass(frozen=True, slots=True)

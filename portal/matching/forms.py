@@ -25,6 +25,10 @@ class FreeSelectField(SelectField):
 
 class MatchForm(FlaskForm):
     needs = MultiCheckboxField(_l("Needs"), description=_l("Choose every kind of help the client needs."))
+    # Resolved to an area and a point by directory/place_queries.py; not part of the stored profile
+    # (the area and point it gave are).
+    place = StringField(_l("Address or landmark"),
+                        description=_l("A district, street or community, an address, or a clinic's name."))
     area = FreeSelectField(_l("District or street where the client lives"))
     latitude = StringField(_l("Latitude"), widget=NumberInput(step="any"))
     longitude = StringField(_l("Longitude"), widget=NumberInput(step="any"))
@@ -39,7 +43,13 @@ class MatchForm(FlaskForm):
                                  description=_l("Free services always count. Leave all unticked if cost does not matter."))
     languages = MultiCheckboxField(_l("Languages the client speaks"))
     languages_only = BooleanField(_l("The client speaks only these languages"))
+    accepts_compulsory = BooleanField(_l("The client accepts compulsory programmes"), description=_l(
+        "Unticked, compulsory programmes are never suggested: they are listed as excluded, with the reason."))
+    needs_anonymous = BooleanField(_l("The client needs anonymous access"), description=_l(
+        "Services that need a name are excluded; those that do not say are flagged."))
     urgency = FreeSelectField(_l("Urgency"), default="normal")
+    at_risk = BooleanField(_l("At risk now (self-harm, violence, overdose)"),
+                           description=_l("Crisis lines and services open 24 hours come first."))
     care_stage = FreeSelectField(_l("Current care stage"))
 
     def raw(self) -> dict:

@@ -21,9 +21,15 @@ from .explain import render
 from .operations import run_match
 from .profile import parse_profile
 
-# Matching's urgency -> the referral's; the referral's -> matching's.
+# Matching's urgency -> the referral's; the referral's -> matching's. A client at risk is an
+# emergency whatever the urgency said (``referral_urgency``).
 URGENCY_TO_REFERRAL = {"high": "urgent", "normal": "routine"}
-URGENCY_FROM_REFERRAL = {"urgent": "high", "priority": "normal", "routine": "normal"}
+URGENCY_FROM_REFERRAL = {"emergency": "high", "urgent": "high", "priority": "normal", "routine": "normal"}
+
+
+def referral_urgency(profile: Profile) -> str | None:
+    """The referral urgency a match profile suggests (the worker can change it on the form)."""
+    return "emergency" if profile.at_risk else URGENCY_TO_REFERRAL.get(profile.urgency)
 REFERRAL_LANGUAGES = ("zh", "yue", "en")  # the referral form's client languages; anything else: "other"
 
 
@@ -70,7 +76,7 @@ def prefill(session: Session, raw: Mapping[str, Any], *, service_id: str | None 
     out = Prefill(
         birth_year=today.year - profile.age if profile.age is not None else None,
         gender=profile.gender, area_id=profile.area_id, language=_language(profile.languages),
-        urgency=URGENCY_TO_REFERRAL.get(profile.urgency), from_stage=profile.care_stage)
+        urgency=referral_urgency(profile), from_stage=profile.care_stage)
     service = _service(catalog, service_id)
     out.needs = [n for n in profile.needs if service is None or n in service.categories] or list(profile.needs)
     if plan:
@@ -98,6 +104,10 @@ class ClientFacts:
     conditions: frozenset[str] = frozenset()
     populations: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
+    # The client's access wishes, known only from the match the referral started from (None: the
+    # referral did not start from a match, so a compulsory service is the worker's explicit choice).
+    accepts_compulsory: bool | None = None
+    needs_anonymous: bool = False
 
     @classmethod
     def from_profile(cls, session: Session, raw: Mapping[str, Any] | None, **form_values) -> ClientFacts:
@@ -106,7 +116,9 @@ class ClientFacts:
         if raw:
             profile, _ = parse_profile(raw, get_catalog(session).vocabulary)
             if profile is not None:
-                facts = dataclasses.replace(facts, conditions=profile.conditions, populations=profile.populations)
+                facts = dataclasses.replace(facts, conditions=profile.conditions, populations=profile.populations,
+                                            accepts_compulsory=profile.accepts_compulsory,
+                                            needs_anonymous=profile.needs_anonymous)
         return facts
 
 
@@ -123,7 +135,9 @@ def exclusion_reasons(session: Session, client: ClientFacts, service_id: str, ne
     profile = Profile(needs=tuple(needs) or tuple(sorted(service.categories))[:1], area_id=client.area_id,
                       remote_ok=True, age=client.age, gender=gender, conditions=client.conditions,
                       populations=client.populations, languages=client.languages,
-                      urgency=URGENCY_FROM_REFERRAL.get(client.urgency, "normal"))
+                      urgency=URGENCY_FROM_REFERRAL.get(client.urgency, "normal"),
+                      accepts_compulsory=client.accepts_compulsory is not False,
+                      needs_anonymous=client.needs_anonymous)
     ctx = make_context(catalog.directory, profile, today, configured_stale_after_days())
     distance = distance_km(service, ctx.point)
     inside = in_service_area(service, ctx)

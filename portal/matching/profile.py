@@ -11,14 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import GENDERS, MAX_NEEDS, PAYMENT_KINDS, PROFILE_URGENCIES, Part, Profile
+from .engine import CRISIS_NEEDS, GENDERS, MAX_NEEDS, PAYMENT_KINDS, PROFILE_URGENCIES, Part, Profile
 from .explain import LANGUAGES, N_
 
 MAX_TRAVEL_KM = 500
+(CRISIS_NEED,) = CRISIS_NEEDS
 MAX_AGE = 130
 
 FIELDS = ("needs", "area", "latitude", "longitude", "travel_km", "remote_ok", "age", "gender",
-          "conditions", "populations", "payment", "languages", "urgency", "care_stage", "languages_only")
+          "conditions", "populations", "payment", "languages", "urgency", "care_stage", "languages_only", "at_risk",
+          "accepts_compulsory", "needs_anonymous")
 # Other names a profile's fields go by: the API documents the travel limit as ``max_km``.
 ALIASES = {"max_km": "travel_km"}
 # Everything a mapping handed to parse_profile may hold (``point``: {"lat", "lon"} instead of
@@ -181,6 +183,16 @@ def _parse_place(raw: Mapping[str, Any], vocab: Vocabulary, errors: dict[str, li
     return area_id, point
 
 
+def with_place(raw: Mapping[str, Any], area_lineage: tuple[str, ...], point: tuple[float, float],
+               area_codes: Mapping[str, int]) -> dict[str, Any]:
+    """The values with the place of a typed address or landmark (directory/places.py) instead of the
+    area and point the form held: its most specific area that matching knows, and its point."""
+    out = dict(raw)
+    out["area"] = next((code for code in area_lineage if code in area_codes), "")
+    out["latitude"], out["longitude"] = f"{point[0]:.6f}", f"{point[1]:.6f}"
+    return out
+
+
 def _parse_travel(raw: Mapping[str, Any], errors: dict[str, list[Part]]) -> float | int | None:
     # Errors go under whichever name the caller used, so forms and the API can point at their own field.
     travel_key = "max_km" if not _blank(raw.get("max_km")) else "travel_km"
@@ -213,7 +225,18 @@ def _parse_preferences(raw: Mapping[str, Any], vocab: Vocabulary, errors: dict[s
         urgency=_choice(raw.get("urgency"), PROFILE_URGENCIES, errors["urgency"]) or "normal",
         care_stage=_choice(raw.get("care_stage"), vocab.care_stages, errors["care_stage"],
                            vocab.labels.get("care_stage")),
+        at_risk=_flag(raw.get("at_risk"), errors["at_risk"]),
+        accepts_compulsory=_flag(raw.get("accepts_compulsory"), errors["accepts_compulsory"]),
+        needs_anonymous=_flag(raw.get("needs_anonymous"), errors["needs_anonymous"]),
     )
+
+
+def _with_crisis_line(needs: tuple[str, ...], at_risk: bool, vocab: Vocabulary) -> tuple[str, ...]:
+    """A person at risk needs a crisis line whatever else they need: it joins the needs (when the
+    directory knows the category and there is room), so hotlines are found, ranked first and planned."""
+    if not at_risk or CRISIS_NEED not in vocab.categories or CRISIS_NEED in needs or len(needs) >= MAX_NEEDS:
+        return needs
+    return (*needs, CRISIS_NEED)
 
 
 def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | None, dict[str, list[Part]]]:
@@ -227,5 +250,6 @@ def parse_profile(raw: Mapping[str, Any], vocab: Vocabulary) -> tuple[Profile | 
     errors = {k: v for k, v in errors.items() if v}
     if errors:
         return None, errors
+    needs = _with_crisis_line(needs, profile_fields["at_risk"], vocab)
     return Profile(needs=needs, area_id=area_id, point=point, travel_km=travel, age=age,
                    **profile_fields), {}

@@ -33,6 +33,8 @@ class Context:
     today: date
     stale_after_days: int
     crisis: bool = False  # a need that cannot wait (hotlines, services open around the clock first)
+    # The situation cannot wait: a crisis need, a client at risk, or an urgent case (``crisis_tier``).
+    crisis_first: bool = False
 
 
 def client_populations(profile: Profile) -> frozenset[str]:
@@ -51,9 +53,26 @@ def make_context(directory: Directory, profile: Profile, today: date, stale_afte
     point = profile.point or directory.centroid(profile.area_id)
     payment = (frozenset(profile.payment) | {"free"}) if profile.payment else frozenset()
     stage = directory.stage_positions.get(profile.care_stage) if profile.care_stage else None
+    crisis = not CRISIS_NEEDS.isdisjoint(profile.needs)
     return Context(profile, tuple(profile.needs), point, frozenset(directory.lineage(profile.area_id)),
                     client_populations(profile), payment, stage, directory.stage_positions, today,
-                    stale_after_days, not CRISIS_NEEDS.isdisjoint(profile.needs))
+                    stale_after_days, crisis, crisis or profile.at_risk or profile.urgency == "high")
+
+
+def is_crisis_line(service: ServiceFacts) -> bool:
+    return not CRISIS_NEEDS.isdisjoint(service.categories)
+
+
+def crisis_tier(service: ServiceFacts, ctx: Context) -> int:
+    """The first thing the ranking looks at when the situation cannot wait (``ctx.crisis_first``):
+    0 for a crisis line open around the clock, 1 for another crisis line or a service open around
+    the clock, 2 for the rest. Otherwise 0 for every service: the ranking is as if it did not exist."""
+    if not ctx.crisis_first:
+        return 0
+    line = is_crisis_line(service)
+    if line and service.always_open:
+        return 0
+    return 1 if line or service.always_open else 2
 
 
 def in_service_area(service: ServiceFacts, ctx: Context) -> bool | None:
@@ -86,6 +105,10 @@ def reasons(service: ServiceFacts, ctx: Context, distance: float | None, reach: 
     reasons: list[Part] = []
     if service.status != "active":
         reasons.append(Part("status", (("status", service.status),)))
+    if service.access_mode == "compulsory" and not p.accepts_compulsory:
+        reasons.append(Part("compulsory"))
+    if p.needs_anonymous and service.anonymous_access is False:
+        reasons.append(Part("not_anonymous"))
     if p.age is not None:
         if service.minimum_age is not None and p.age < service.minimum_age:
             reasons.append(Part("age_min", (("age", service.minimum_age),)))
@@ -144,6 +167,8 @@ def flags(service: ServiceFacts, ctx: Context, reach: str) -> tuple[Part, ...]:
         flags.append(Part("referrals_closed"))
     if ctx.payment and not service.cost_kinds:
         flags.append(Part("cost_unknown"))
+    if p.needs_anonymous and service.anonymous_access is None:
+        flags.append(Part("anonymous_unknown"))
     if reach == "unknown":
         flags.append(Part("distance_unknown"))
     if p.languages and service.languages and service.languages.isdisjoint(p.languages) and not service.interpretation:

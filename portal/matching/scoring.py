@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..directory import freshness
-from .facts import CRISIS_NEEDS, PAYMENT_KINDS, Part, ServiceFacts
-from .rules import Context, group_fit
+from .facts import PAYMENT_KINDS, Part, ServiceFacts
+from .rules import Context, group_fit, is_crisis_line
 
 # How much each criterion weighs in the score (the sum is 100, so a score reads as a percentage).
-# Above the score, the ranking puts (in this order, see ``engine.rank_key``): for a crisis need, the
-# services that cover it open around the clock, then the other crisis services; services for the
+# Above the score, the ranking puts (in this order, see ``engine.rank_key``): when the situation cannot
+# wait (a crisis need, a client at risk, an urgent case), crisis lines open around the clock, then
+# other crisis lines and services open around the clock (``rules.crisis_tier``); services for the
 # client's groups before general ones before those for other groups (``rules.group_fit``); services
 # taking clients before waitlisted ones before full or closed ones (``rules.availability``).
 WEIGHTS = {
@@ -107,8 +108,12 @@ def _stage_fit(service: ServiceFacts, ctx: Context) -> float:
 def explain(service: ServiceFacts, ctx: Context, covers: Sequence[str], distance: float | None,
              reach: str, stage: float) -> tuple[Part, ...]:
     parts = [Part("covers", (("n", len(covers)), ("total", len(ctx.needs))))]
-    if ctx.crisis and service.always_open and not CRISIS_NEEDS.isdisjoint(covers):
-        parts.append(Part("open_24h"))
+    if ctx.crisis_first:
+        # Why it ranks first: said in the words the worker looks for.
+        if is_crisis_line(service):
+            parts.append(Part("crisis_line"))
+        if service.always_open:
+            parts.append(Part("open_24h"))
     tier, terms = group_fit(service, ctx)
     if tier == 0:
         parts.append(Part("group_match", (("terms", terms),)))

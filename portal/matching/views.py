@@ -12,6 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import refuse, staff_required
+from ..directory.place_queries import resolve as resolve_place
+from ..directory.places import label
+from ..directory.presenters import place_ambiguous, place_not_found
 from ..extensions import db
 from ..i18n_fields import current_lang
 from .catalog import Catalog
@@ -20,7 +23,7 @@ from .explain import LANGUAGES, WORDS
 from .forms import MatchForm
 from .operations import RELAX_RULES, apply_relaxation, record_unmet_needs, relax_value, run_match
 from .present import Presenter
-from .profile import FIELDS, render_error
+from .profile import FIELDS, render_error, with_place
 from .stored import load_profile, store_profile
 
 bp = Blueprint("matching", __name__)
@@ -46,14 +49,16 @@ def _choices(form: MatchForm, catalog: Catalog, lang: str) -> None:
     form.area.choices = [("", "")] + [(code, code) for code in catalog.vocabulary.area_ids]
 
 
-def _render(form, catalog, lang, outcome=None, relaxed=None, token=None):
+def _render(form, catalog, lang, outcome=None, relaxed=None, token=None, place=None):
     presented = None
     if outcome is not None and outcome.result is not None:
         presented = Presenter(catalog, _, lang).result(outcome.result, limit=SHOWN)
         for item, relaxation in zip(presented["relax"], outcome.result.relaxations):
             item["value"] = relax_value(relaxation)
     return render_template("matching/match.html", form=form, catalog=catalog, lang=lang,
-                           result=presented, relaxed=relaxed, relax_rules=RELAX_RULES, token=token)
+                           result=presented, relaxed=relaxed, relax_rules=RELAX_RULES, token=token,
+                           place_choices=[(c.ref, label(c, lang)) for c in place.candidates] if place else [],
+                           place_more=bool(place and place.more))
 
 
 @bp.route("/match", methods=["GET", "POST"])
@@ -74,7 +79,10 @@ def match_page():
         # Only the CSRF token can fail here: the values are checked by parse_profile below.
         return _render(form, catalog, lang), 400
     relaxed = request.form.get("relax") or None
-    raw = apply_relaxation(form.raw(), relaxed)
+    raw, place = _with_place(form, catalog)
+    if place is not None and place.place is None:
+        return _render(form, catalog, lang, place=place)
+    raw = apply_relaxation(raw, relaxed)
     if relaxed:
         # Show the loosened value in the form, so what is on screen is what was matched.
         for name in FIELDS:
@@ -104,6 +112,26 @@ def results(token):
     outcome = run_match(db.session, raw)
     _attach_errors(form, outcome.errors)  # e.g. an area removed since
     return _render(form, catalog, lang, outcome, relaxed, token=stored.id)
+
+
+def _with_place(form: MatchForm, catalog: Catalog):
+    """The form's values, with the area and point of the typed address or landmark if there is one
+    (shown in the form: what is on screen is what was matched). Returns (raw, resolution or None);
+    a text that matches nothing or several places gets its message next to the field."""
+    raw = form.raw()
+    typed = (form.place.data or "").strip()
+    if not typed:
+        return raw, None
+    place = resolve_place(db.session, typed, request.form.get("place_ref"))
+    if place.place is None:
+        form.place.errors = [place_ambiguous(typed) if place.candidates else place_not_found(typed)]
+        return raw, place
+    area = place.place.area
+    raw = with_place(raw, area.lineage if area else (), place.place.point, catalog.vocabulary.area_ids)
+    for name in ("area", "latitude", "longitude"):
+        getattr(form, name).data = raw[name]
+    form.place.description = _("Used: %(place)s", place=label(place.place, current_lang()))
+    return raw, place
 
 
 def _attach_errors(form: MatchForm, errors) -> None:

@@ -5,8 +5,9 @@ What goes, per record type (the periods are settings; defaults in retention.py):
 - a referral closed longer than the period: its free text (reason, transfer criterion, care plan,
   event and follow-up notes). Status, dates, service, area, needs and coded reasons stay: the
   reports count those;
-- a client without an open referral and without activity for the period: contact details, and the
-  free text of its referrals;
+- a client without an open referral and without activity for the period (a case record edited or
+  its plan updated counts as activity): contact details, the free text of its referrals, and its
+  case record (deleted whole: conditions, caregiver, plan);
 - in-app notifications and sent mail older than the period: deleted (they hold no client data,
   but name staff and their addresses);
 - access-log audit rows (reads of client data, sign-ins) older than the period: the row stays,
@@ -32,7 +33,7 @@ from ..referrals.clients import (
     erase_referral_text,
     referral_has_text,
 )
-from ..referrals.models import Client, Referral
+from ..referrals.models import Client, FollowUp, Referral
 from ..referrals.statemachine import CLOSED_STATUSES, OPEN_STATUSES
 from ..search import feed
 from ..search.models import IndexOutbox
@@ -62,14 +63,21 @@ def closed_referral_ids(policy: RetentionPolicy, on: date) -> list[str]:
 
 
 def inactive_client_ids(policy: RetentionPolicy, on: date) -> list[str]:
-    """Clients whose own record and every referral are untouched for the period, none of them open,
-    and who still have something to erase."""
+    """Clients whose own record, case record, follow-ups and every referral are untouched for the
+    period, none of them open or waiting, and who still have something to erase."""
     cut = cutoff(on, policy.inactive_client_days)
+    from ..cases.models import CaseRecord
+
     recent_or_open = exists().where(Referral.client_id == Client.id,
                                     or_(Referral.status.in_(OPEN_STATUSES), Referral.updated_at >= cut))
+    recent_case = exists().where(CaseRecord.client_id == Client.id, CaseRecord.updated_at >= cut)
+    # Still followed up (a waiting follow-up), or followed up within the period, is activity too.
+    recent_follow_up = exists().where(FollowUp.client_id == Client.id, or_(
+        FollowUp.is_pending(), FollowUp.done_on >= cut.date(), FollowUp.ended_on >= cut.date()))
     with_text = exists().where(Referral.client_id == Client.id, referral_has_text())
+    with_case = exists().where(CaseRecord.client_id == Client.id)
     return list(db.session.scalars(select(Client.id).where(
-        Client.updated_at < cut, ~recent_or_open, or_(client_has_contact(), with_text))))
+        Client.updated_at < cut, ~recent_or_open, ~recent_case, ~recent_follow_up, or_(client_has_contact(), with_text, with_case))))
 
 
 def _notification_filters(policy: RetentionPolicy, on: date):
@@ -132,6 +140,9 @@ def _erase_clients(client_ids: list[str], actor_id: int | None) -> None:
             Referral.client_id.in_(client_ids[start:start + 500])))
     erase_referral_text(referral_ids)
     erase_client_contact(client_ids)
+    from ..cases.operations import erase_case_records
+
+    erase_case_records(client_ids)
     for client_id in client_ids:
         record("client_erased", user_id=actor_id, record_type="client", record_id=client_id,
                changes={"why": "retention"})

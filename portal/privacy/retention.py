@@ -19,7 +19,7 @@ DEFAULT_ACCESS_LOG_DAYS = 365  # who read or signed in: the person is removed fr
 # Audit actions that are an access log (a person reading client data or signing in): after the
 # period the row stays (counts, dates) but no longer names who it was.
 ACCESS_LOG_ACTIONS = (
-    "referral_viewed", "client_contact_viewed", "referrals_exported", "access_refused",
+    "referral_viewed", "client_contact_viewed", "case_record_viewed", "referrals_exported", "access_refused",
     "login", "logout", "login_failed", "login_refused_locked", "login_refused_inactive",
     "account_locked",
 )

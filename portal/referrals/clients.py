@@ -17,7 +17,7 @@ from ..audit.models import record
 from ..common import today, utcnow
 from ..extensions import db
 from .errors import ReferralError
-from .models import CONSENT_ITEMS, Client, Consent
+from .models import CONSENT_GIVERS, CONSENT_ITEMS, Client, Consent
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
 
@@ -72,13 +72,16 @@ class ConsentData:
     purpose: str
     given_on: date
     expires_on: date
+    given_by: str = "client"  # or "guardian" (CONSENT_GIVERS)
 
 
 def record_consent(user, client: Client, organization_id: str, items, purpose: str, given_on: date,
-                   expires_on: date, referral_id: str | None = None) -> Consent:
+                   expires_on: date, referral_id: str | None = None, given_by: str = "client") -> Consent:
     """Consent covers at least the referral details, states its purpose, was given by today and has
-    not expired."""
+    not expired. ``given_by`` says who gave it: the client or a guardian."""
     items = [i for i in CONSENT_ITEMS if i in set(items)]
+    if given_by not in CONSENT_GIVERS:
+        raise ReferralError(_l("Say who gave the consent: the client or a guardian."), "consent_given_by")
     if "referral" not in items:
         raise ReferralError(_l("Consent must at least cover the referral details."), "consent_items")
     if not (purpose or "").strip():
@@ -91,12 +94,12 @@ def record_consent(user, client: Client, organization_id: str, items, purpose: s
         raise ReferralError(_l("This consent would already have expired."), "consent_expires_on")
     consent = Consent(client_id=client.id, organization_id=organization_id, referral_id=referral_id,
                       items=",".join(items), purpose=purpose.strip()[:500], given_on=given_on,
-                      expires_on=expires_on, recorded_by_id=user.id)
+                      expires_on=expires_on, given_by=given_by, recorded_by_id=user.id)
     db.session.add(consent)
     db.session.flush()
     record("consent_given", user_id=user.id, record_type="client", record_id=client.id,
            changes={"consent_id": consent.id, "organization_id": organization_id, "items": items,
-                    "referral_id": referral_id, "expires_on": expires_on.isoformat()})
+                    "referral_id": referral_id, "expires_on": expires_on.isoformat(), "given_by": given_by})
     return consent
 
 
@@ -112,12 +115,14 @@ def revoke_consent(user, consent: Consent) -> None:
 
 
 def valid_consent(client: Client, organization_id: str, referral_id: str | None, item: str = "referral",
-                  on: date | None = None) -> Consent | None:
-    """The newest unrevoked consent of ``client`` that lets ``organization_id`` receive ``item``."""
-    rows = db.session.scalars(select(Consent).where(Consent.client_id == client.id,
-                                                    Consent.organization_id == organization_id,
-                                                    Consent.revoked_at.is_(None))
-                              .order_by(Consent.created_at.desc()))
+                  on: date | None = None, given_by: str | None = None) -> Consent | None:
+    """The newest unrevoked consent of ``client`` that lets ``organization_id`` receive ``item``
+    (given by ``given_by``, when named: "guardian" for the guardian rule)."""
+    query = select(Consent).where(Consent.client_id == client.id, Consent.organization_id == organization_id,
+                                  Consent.revoked_at.is_(None))
+    if given_by is not None:
+        query = query.where(Consent.given_by == given_by)
+    rows = db.session.scalars(query.order_by(Consent.created_at.desc()))
     return next((c for c in rows if c.covers(organization_id, referral_id, item, on)), None)
 
 
@@ -143,10 +148,15 @@ def referral_has_text():
 
 
 def client_has_contact():
-    """SQL: the client still has contact details (or the date they were agreed to)."""
-    from sqlalchemy import or_
+    """SQL: the client still has contact details (or the date they were agreed to), or a note on one
+    of their own follow-ups (those without a referral: the referral's text rule does not reach them)."""
+    from sqlalchemy import exists, or_
 
-    return or_(*(getattr(Client, f).is_not(None) for f in CLIENT_CONTACT_FIELDS))
+    from .models import FollowUp
+
+    return or_(*(getattr(Client, f).is_not(None) for f in CLIENT_CONTACT_FIELDS),
+               exists().where(FollowUp.client_id == Client.id, FollowUp.referral_id.is_(None),
+                              FollowUp.note.is_not(None)))
 
 
 def erase_referral_text(referral_ids) -> None:
@@ -176,8 +186,11 @@ def erase_referral_text(referral_ids) -> None:
 
 
 def erase_client_contact(client_ids) -> None:
-    """Remove the contact details of these clients (kept: code, birth year, gender, area)."""
+    """Remove the contact details of these clients and the notes of their own follow-ups (kept: code,
+    birth year, gender, area, and the follow-ups' dates and coded findings)."""
     from sqlalchemy import update
+
+    from .models import FollowUp
 
     db.session.flush()
     ids = sorted(set(client_ids))
@@ -185,6 +198,9 @@ def erase_client_contact(client_ids) -> None:
         db.session.execute(update(Client).where(Client.id.in_(ids[start:start + _CHUNK])).values(
             **{f: None for f in CLIENT_CONTACT_FIELDS}, contact_preference="via_worker",
             updated_at=Client.updated_at), execution_options={"synchronize_session": False})
+        db.session.execute(update(FollowUp).where(FollowUp.client_id.in_(ids[start:start + _CHUNK]),
+                                                  FollowUp.referral_id.is_(None), FollowUp.note.is_not(None))
+                           .values(note=None), execution_options={"synchronize_session": False})
     db.session.expire_all()
 
 
@@ -234,8 +250,11 @@ def erase_client(user, client: Client) -> int:
 
     erase_referral_text(db.session.scalars(select(Referral.id).where(Referral.client_id == client.id)).all())
     erase_client_contact([client.id])
+    from ..cases.operations import erase_case_records  # the case record goes whole (cases/operations.py)
+
+    case_records = erase_case_records([client.id])
     record("client_erased", user_id=user.id, record_type="client", record_id=client.id,
-           changes={"why": "request", "consents_revoked": revoked})
+           changes={"why": "request", "consents_revoked": revoked, "case_records_removed": case_records})
     db.session.flush()
     return revoked
 

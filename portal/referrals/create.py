@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..directory.models import Service
 from ..extensions import db
-from . import eligibility, followups, handoff
+from ..punctuation import clauses_text
+from . import eligibility, followups, handoff, referback
 from .clients import ClientData, ConsentData, create_client, record_consent
 from .errors import ExcludedByRules, ReferralError
 from .models import Client, Referral, ReferralEvent, ReferralNeed
@@ -38,6 +39,9 @@ class ReferralData:
     # (not on the referral form) count for the hard rules too.
     match_profile: Mapping[str, Any] | None = None
     match_token: str | None = None  # that profile's id, kept on the referral ("refer elsewhere")
+    # "Refer back" (referback.py): the referral this one answers. Its receiver may then refer a client
+    # another organisation recorded; every other rule here applies as usual.
+    parent_referral_id: str | None = None
 
 
 def _clean(text: str | None) -> str | None:
@@ -50,7 +54,9 @@ def _check(user, client: Client, data: ReferralData) -> tuple[Service, list[str]
     that exclude the client from it (overridden with the worker's reason)."""
     if not user.organization_id or not user.has_role("worker", "agency"):
         raise ReferralError(_l("Only staff of an organisation can send referrals."))
-    if client.organization_id != user.organization_id:
+    if data.parent_referral_id:
+        referback.checked_parent(user, client, data.parent_referral_id)
+    elif client.organization_id != user.organization_id:
         raise ReferralError(_l("Choose a client recorded by your organisation."), "client_id")
     service = db.session.get(Service, data.service_id) if data.service_id else None
     if service is None or service.status != "active":
@@ -87,6 +93,8 @@ def create_referral(user, client: Client, data: ReferralData) -> Referral:
         to_stage=data.to_stage or None, transfer_criterion=_clean(data.transfer_criterion),
         care_plan_notes=_clean(data.care_plan_notes), follow_up_months=months,
         sender_handoff_id=sender_handoff_id, match_profile_id=(data.match_token or None) and data.match_token[:64],
+        at_risk=client.at_risk,  # the client's risk flag travels with every new referral (risk.py)
+        parent_referral_id=data.parent_referral_id or None,
         need_rows=[ReferralNeed(category_code=code) for code in dict.fromkeys(data.needs)],
     )
     db.session.add(referral)
@@ -102,7 +110,7 @@ def _override_note(excluded_by: list[str], reason: str | None) -> str | None:
     if not excluded_by:
         return None
     return str(_l("Referred although the service's rules exclude the client (%(rules)s). Reason: %(reason)s",
-                  rules="; ".join(excluded_by), reason=_clean(reason)))[:2000]
+                  rules=clauses_text(excluded_by), reason=_clean(reason)))[:2000]
 
 
 def start_referral(user, client: Client | None, client_data: ClientData | None, data: ReferralData,
@@ -139,7 +147,8 @@ def start_referrals(user, client: Client | None, client_data: ClientData | None,
                 continue
             record_consent(user, client, referral.to_organization_id, consent.items, consent.purpose,
                            consent.given_on, consent.expires_on,
-                           referral_id=referral.id if consent.scope == "referral" else None)
+                           referral_id=referral.id if consent.scope == "referral" else None,
+                           given_by=consent.given_by)
             recorded.add(referral.to_organization_id)
     if send:
         for referral in referrals:

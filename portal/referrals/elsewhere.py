@@ -27,13 +27,15 @@ def profile_for(user, referral: Referral) -> dict[str, Any]:
     """The intake form's values to match again: the stored profile when it is still there, else the
     referral's own facts."""
     stored = load_profile(db.session, user.id, referral.match_profile_id) if referral.match_profile_id else None
+    # The client's risk as it stands now (set or cleared since the first match) decides crisis-first.
+    at_risk = bool(referral.client.at_risk)
     if stored is not None and stored.data.get("raw"):
-        return dict(stored.data["raw"])
+        return {**stored.data["raw"], "at_risk": at_risk}
     client = referral.client
     area = client.area or referral.area
     raw: dict[str, Any] = {"needs": list(referral.needs), "area": area.code if area is not None else "",
                            "urgency": URGENCY_FROM_REFERRAL.get(referral.urgency, "normal"),
-                           "care_stage": referral.from_stage or ""}
+                           "care_stage": referral.from_stage or "", "at_risk": at_risk}
     if client.birth_year:
         raw["age"] = str(today().year - client.birth_year)
     if client.gender in ("female", "male"):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..punctuation import clauses_text
+
 
 class ReferralError(ValueError):
     """A rule was broken. ``field`` names the form field to show it next to (or None)."""
@@ -19,5 +21,5 @@ class ExcludedByRules(ReferralError):
 
     def __init__(self, rules: list[str]) -> None:
         super().__init__(_l("The service's rules exclude this client (%(rules)s). Give a reason to refer anyway.",
-                            rules="; ".join(rules)), "override_reason")
+                            rules=clauses_text(rules)), "override_reason")
         self.rules = tuple(rules)

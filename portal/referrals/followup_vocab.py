@@ -34,3 +34,13 @@ STAY_REASONS = (
     "peer_support",
     "other",
 )
+
+# Why a follow-up series ends (the explicit "end follow-up" action; a series never stops silently).
+FOLLOW_UP_END_REASONS = (
+    "completed_treatment",
+    "moved_away",
+    "died",
+    "declined_contact",
+    "transferred",
+    "other",
+)

@@ -23,7 +23,8 @@ from ..common import today
 from . import labels
 from .duetimes import FOLLOW_UP_MONTHS
 from .followups import configured_months
-from .models import CONSENT_ITEMS, CONTACT_PREFERENCES, FOLLOW_UP_OUTCOMES, GENDERS
+from .clients import ConsentData
+from .models import CONSENT_GIVERS, CONSENT_ITEMS, CONTACT_PREFERENCES, GENDERS
 from .statemachine import DECLINE_REASONS, DECLINED_BY, NOT_CONNECTED_REASONS, URGENCIES
 
 
@@ -77,10 +78,38 @@ class ConsentFieldsMixin:
                                        default=["referral"])
     consent_purpose = StringField(_l("Purpose the client agreed to"), validators=[Optional(), Length(max=500)])
     consent_given_on = DateField(_l("Consent given on"), validators=[Optional()], default=today)
+    # A minor's consent, or one a service says needs a guardian, must be a guardian's (cases/guardian.py).
+    consent_given_by = SelectField(_l("Consent given by"), choices=_choices(labels.CONSENT_GIVER, CONSENT_GIVERS),
+                                   default="client", validate_choice=False)  # absent: the client
     consent_expires_on = DateField(_l("Consent expires on"), validators=[Optional()], default=_in_a_year)
 
+    def consent_data(self) -> ConsentData | None:
+        """The consent this form records, or None when it is not ticked: one reading for every form
+        that makes a referral, so who gave it (the guardian rule) is never lost on one of them."""
+        if not self.consent_given.data:
+            return None
+        return ConsentData(scope=self.consent_scope.data, items=list(self.consent_items.data or []),
+                           purpose=self.consent_purpose.data or "", given_on=self.consent_given_on.data,
+                           expires_on=self.consent_expires_on.data, given_by=self.consent_given_by.data or "client")
 
-class ReferralForm(ClientFieldsMixin, ConsentFieldsMixin, FlaskForm):
+
+class HandoverFieldsMixin:
+    """What every form that makes a referral asks about the handover itself (new referral, refer back)."""
+
+    needs = MultiCheckboxField(_l("Needs this referral addresses"), choices=[], validate_choice=False)
+    urgency = SelectField(_l("Urgency"), choices=_choices(labels.URGENCY, URGENCIES), default="routine")
+    reason = TextAreaField(_l("Reason for referral (only what the receiver needs to know)"),
+                           validators=[Optional(), Length(max=2000)])
+    from_stage = SelectField(_l("Moving from care stage"), choices=[], validate_choice=False)
+    to_stage = SelectField(_l("Moving to care stage"), choices=[], validate_choice=False)
+    transfer_criterion = StringField(_l("Transfer criterion met (e.g. stable for 3 months)"),
+                                     validators=[Optional(), Length(max=300)])
+    care_plan_notes = TextAreaField(_l("Care plan notes to hand over"), validators=[Optional(), Length(max=4000)])
+    override_reason = TextAreaField(_l("Reason to refer although the service's rules exclude the client"),
+                                    validators=[Optional(), Length(max=500)])
+
+
+class ReferralForm(ClientFieldsMixin, HandoverFieldsMixin, ConsentFieldsMixin, FlaskForm):
     client_id = SelectField(_l("Client"), choices=[], validate_choice=False)
     # Not required here: a whole care plan is referred through ``plan_items`` instead, and the
     # operation says "choose an active service" when neither is given.
@@ -93,17 +122,6 @@ class ReferralForm(ClientFieldsMixin, ConsentFieldsMixin, FlaskForm):
     # ("<service id>|<need>,<need>"): one referral per ticked service.
     match = HiddenField()
     plan_items = MultiCheckboxField(_l("Services in the care plan"), choices=[], validate_choice=False)
-    override_reason = TextAreaField(_l("Reason to refer although the service's rules exclude the client"),
-                                    validators=[Optional(), Length(max=500)])
-    needs = MultiCheckboxField(_l("Needs this referral addresses"), choices=[], validate_choice=False)
-    urgency = SelectField(_l("Urgency"), choices=_choices(labels.URGENCY, URGENCIES), default="routine")
-    reason = TextAreaField(_l("Reason for referral (only what the receiver needs to know)"),
-                           validators=[Optional(), Length(max=2000)])
-    from_stage = SelectField(_l("Moving from care stage"), choices=[], validate_choice=False)
-    to_stage = SelectField(_l("Moving to care stage"), choices=[], validate_choice=False)
-    transfer_criterion = StringField(_l("Transfer criterion met (e.g. stable for 3 months)"),
-                                     validators=[Optional(), Length(max=300)])
-    care_plan_notes = TextAreaField(_l("Care plan notes to hand over"), validators=[Optional(), Length(max=4000)])
     # The allowed intervals and the default are the follow-up rule's (duetimes, followups).
     follow_up_months = SelectField(_l("Follow-ups after connection"),
                                    choices=opts((str(m), FOLLOW_UP_INTERVAL_LABELS[m]) for m in FOLLOW_UP_MONTHS),
@@ -132,14 +150,6 @@ class TransitionForm(FlaskForm):
     next = StringField()
 
 
-class FollowUpForm(FlaskForm):
-    outcome = SelectField(_l("Outcome"), choices=_choices(labels.FOLLOW_UP_OUTCOME, FOLLOW_UP_OUTCOMES))
-    done_on = DateField(_l("Done on"), validators=[DataRequired(message=_l("Enter the date of the follow-up."))],
-                        default=today)
-    next_on = DateField(_l("Next follow-up on"), validators=[Optional()])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
-
-
 class BoardFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter
@@ -154,6 +164,7 @@ class BoardFilterForm(FlaskForm):
     sent_from = DateField(_l("Sent from"), validators=[Optional()])
     sent_to = DateField(_l("Sent until"), validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))
+    at_risk = BooleanField(_l("At risk only"))
 
 
 class CoordinatorForm(FlaskForm):

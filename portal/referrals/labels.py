@@ -41,6 +41,9 @@ ACTION = {
     "nudge": _l("Coordinator nudged both sides"),
     "reassign": _l("Coordinator changed the receiver's handoff person"),
     "coordinator_note": _l("Coordinator's note"),
+    "care_plan_updated": _l("Care plan updated"),  # loop.py
+    "flag_at_risk": _l("Marked at risk"),
+    "clear_at_risk": _l("Risk flag cleared"),
 }
 # The message after a coordinator's action (portal/referrals/coordination.py).
 COORDINATION_DONE = {
@@ -49,7 +52,7 @@ COORDINATION_DONE = {
     "coordinator_note": _l("Note added to the referral's history."),
 }
 
-URGENCY = {"urgent": _l("Urgent"), "priority": _l("Priority"), "routine": _l("Routine")}
+URGENCY = {"emergency": _l("Emergency (hours)"), "urgent": _l("Urgent"), "priority": _l("Priority"), "routine": _l("Routine")}
 
 DECLINE_REASON = {
     "no_capacity": _l("No capacity"),
@@ -84,6 +87,8 @@ CONSENT_ITEM = {
     "contact": _l("Contact details"),
     "care_plan": _l("Care plan notes"),
 }
+# Who gave a consent: the client, or a guardian (portal/cases/guardian.py says when it must be one).
+CONSENT_GIVER = {"client": _l("The client"), "guardian": _l("A guardian")}
 CONSENT_STATUS = {"valid": _l("Valid"), "revoked": _l("Revoked"), "expired": _l("Expired"),
                   "not_yet_valid": _l("Not yet valid")}
 FOLLOW_UP_OUTCOME = {
@@ -92,6 +97,45 @@ FOLLOW_UP_OUTCOME = {
     "re_referred": _l("Re-referred"),
     "lost_contact": _l("Lost contact"),
 }
+# What a follow-up records (codes in followup_vocab.py).
+MEDICATION_ADHERENCE = {
+    "regular": _l("Takes it regularly"),
+    "irregular": _l("Takes it irregularly"),
+    "stopped": _l("Stopped taking it"),
+    "not_applicable": _l("No medication"),
+}
+DROPOUT_BARRIER = {
+    "fear_methadone_harmful": _l("Fears methadone is another harmful drug"),
+    "feels_dependent": _l("Feels dependent on methadone"),
+    "poor_staff_relationship": _l("Poor relationship with staff"),
+    "side_effects": _l("Side effects"),
+    "cost": _l("Cost"),
+    "distance_or_time": _l("Distance or opening times"),
+    "work_conflict": _l("Clashes with work"),
+    "stigma": _l("Stigma"),
+    "detained": _l("Detained"),
+    "moved_away": _l("Moved away"),
+    "relapse": _l("Relapse"),
+    "other": _l("Other reason"),
+}
+STAY_REASON = {
+    "heroin_free_life": _l("A life free of heroin"),
+    "family": _l("Family"),
+    "health": _l("Health"),
+    "work": _l("Work"),
+    "staff_support": _l("Support from staff"),
+    "peer_support": _l("Support from peers"),
+    "other": _l("Other reason"),
+}
+FOLLOW_UP_END_REASON = {
+    "completed_treatment": _l("Completed treatment"),
+    "moved_away": _l("Moved away"),
+    "died": _l("Died"),
+    "declined_contact": _l("Declined further contact"),
+    "transferred": _l("Followed up by another organisation"),
+    "other": _l("Other reason"),
+}
+YES_NO = {True: _l("Yes"), False: _l("No")}
 LANGUAGES = {"zh": _l("Mandarin Chinese"), "yue": _l("Cantonese"), "en": _l("English"), "other": _l("Other language")}
 SIDE = {"sender": _l("the sending organisation"), "receiver": _l("the receiving organisation"),
         "admin": _l("an administrator"), "system": _l("the system")}

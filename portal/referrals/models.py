@@ -27,8 +27,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..common import TimestampMixin, UUIDMixin, as_aware, today, utcnow
 from ..extensions import db
+from . import followup_rule
 from .duetimes import DEFAULT_FOLLOW_UP_MONTHS
-from .followup_vocab import DROPOUT_BARRIERS, MEDICATION_ADHERENCE
+from .followup_vocab import DROPOUT_BARRIERS, FOLLOW_UP_END_REASONS, MEDICATION_ADHERENCE
 from .statemachine import (
     CLOSED_STATUSES,
     DECLINE_REASONS,
@@ -285,6 +286,11 @@ class FollowUp(db.Model):
                         name="adherence_known"),
         CheckConstraint("barrier IS NULL OR " + _in("barrier", DROPOUT_BARRIERS), name="barrier_known"),
         Index("ix_follow_up_client_due", "client_id", "due_on"),
+        # A series ends only by the "end follow-up" action, with its reason (followups.end_follow_ups).
+        CheckConstraint("end_reason IS NULL OR " + _in("end_reason", FOLLOW_UP_END_REASONS), name="end_reason_known"),
+        CheckConstraint("(ended_on IS NULL AND end_reason IS NULL) OR (ended_on IS NOT NULL AND end_reason IS NOT NULL)",
+                        name="end_has_reason"),
+        CheckConstraint("done_on IS NULL OR ended_on IS NULL", name="done_or_ended"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -303,14 +309,48 @@ class FollowUp(db.Model):
     crisis: Mapped[bool | None] = mapped_column(Boolean)
     barrier: Mapped[str | None] = mapped_column(String(30))
     stay_reasons: Mapped[str | None] = mapped_column(String(200))
+    # Set instead of ``done_on`` when the series ends here (no next follow-up is scheduled).
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(30))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     client: Mapped[Client] = relationship()
     referral: Mapped[Referral | None] = relationship(back_populates="follow_ups")
 
+    # The follow-up rules, once (pure: followup_rule.py), in Python for pages and as SQL for the
+    # board and the lists, like ``Referral.is_overdue``.
+    @hybrid_method
     def is_overdue(self, on: date | None = None) -> bool:
-        return self.done_on is None and self.due_on < (on or today())
+        return followup_rule.is_overdue(self.due_on, self.done_on, self.ended_on, on or today())
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, on: date | None = None):
+        return and_(cls.done_on.is_(None), cls.ended_on.is_(None), cls.due_on < (on or today()))
+
+    @hybrid_method
+    def is_pending(self) -> bool:
+        return self.done_on is None and self.ended_on is None
+
+    @is_pending.inplace.expression
+    @classmethod
+    def _is_pending_expression(cls):
+        return and_(cls.done_on.is_(None), cls.ended_on.is_(None))
+
+    @hybrid_method
+    def done_in_last_year(self, on: date | None = None) -> bool:
+        return followup_rule.done_in_last_year(self.done_on, on or today())
+
+    @done_in_last_year.inplace.expression
+    @classmethod
+    def _done_in_last_year_expression(cls, on: date | None = None):
+        start, end = followup_rule.year_window(on or today())
+        return and_(cls.done_on.is_not(None), cls.done_on >= start, cls.done_on <= end)
+
+    @property
+    def stay_reason_list(self) -> list[str]:
+        return [r for r in (self.stay_reasons or "").split(",") if r]
 
 
 @event.listens_for(Session, "before_flush")

@@ -55,5 +55,8 @@ def overdue(referral: Referral, kind: str) -> None:
     if kind == "referral_expired":
         notify(people, kind, f"转介 {code} 无人答复，已过期", f"Referral {code} was not answered and has expired",
                link(referral))
+    elif referral.urgency == "emergency":  # hours, not days: said first, so nobody takes it for routine
+        notify(people, kind, f"危急转介 {code} 已逾期（{zh}）", f"Emergency referral {code} is overdue ({en})",
+               link(referral))
     else:
         notify(people, kind, f"转介 {code} 已逾期（{zh}）", f"Referral {code} is overdue ({en})", link(referral))

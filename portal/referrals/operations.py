@@ -9,6 +9,7 @@ the module that does one job:
 - ``followups``    the follow-up interval, scheduling and recording follow-ups
 - ``escalation``   overdue notices and expiry
 - ``notices``      who is told what
+- ``risk``         the risk flag on a client and its referrals
 
 Every operation checks, changes models, records events/audit and notifications, and flushes; the
 caller commits once.
@@ -21,6 +22,7 @@ from .duetimes import add_months
 from .errors import ExcludedByRules, ReferralError
 from .escalation import escalate
 from .followups import next_due, record_follow_up
+from .risk import set_client_risk
 from .statemachine import Refusal
 from .transitions import configured_due_table, transition
 from .visibility import can_see_care_plan, can_see_contact, can_see_reason, contact_details
@@ -29,5 +31,5 @@ __all__ = [
     "ClientData", "ConsentData", "ExcludedByRules", "ReferralData", "ReferralError", "Refusal", "add_months", "can_see_care_plan",
     "can_see_contact", "can_see_reason", "configured_due_table", "contact_details", "create_client",
     "create_referral", "escalate", "new_client_code", "next_due", "record_consent", "record_follow_up", "revoke_consent",
-    "start_referral", "start_referrals", "transition", "valid_consent",
+    "set_client_risk", "start_referral", "start_referrals", "transition", "valid_consent",
 ]

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, false, or_, select
 from ..common import utcnow
 from ..directory.models import Area
 from ..extensions import db
-from .models import Client, FollowUp, Referral, ReferralNeed
+from .models import Client, Referral, ReferralNeed
 from .statemachine import ADMIN, OPEN_STATUSES, PENDING_STATUSES, RECEIVER, SENDER
 
 ORG_ROLES = ("worker", "agency")
@@ -53,6 +53,20 @@ def _coordinator_covers_unplaced(user) -> bool:
         return True
     area = db.session.get(Area, user.area_id)
     return area is not None and area.parent_id is None
+
+
+def coordinator_area_clause(user, area_column):
+    """The coordinators' area rule for rows placed by ``area_column`` (a referral's or a follow-up's
+    area): None when the user sees every area (admins, city-wide coordinators), else a SQL condition."""
+    if user.has_role("admin"):
+        return None
+    if not user.has_role("coordinator"):
+        return false()
+    area_ids = coordinator_area_ids(user)
+    if area_ids is None:
+        return None
+    clause = area_column.in_(area_ids)
+    return or_(clause, area_column.is_(None)) if _coordinator_covers_unplaced(user) else clause
 
 
 def visibility_clause(user):
@@ -135,7 +149,8 @@ def clients_of_organization(organization_id: str) -> list[Client]:
 
 
 def _overdue_first(query, now: datetime):
-    return query.order_by(case((Referral.is_overdue(now), 0), else_=1), Referral.sent_at.desc().nulls_last(),
+    """Emergencies first (a crisis does not queue behind the week's work), then overdue, then newest."""
+    return query.order_by(case((Referral.urgency == "emergency", 0), else_=1), case((Referral.is_overdue(now), 0), else_=1), Referral.sent_at.desc().nulls_last(),
                           Referral.created_at.desc())
 
 
@@ -168,6 +183,7 @@ class BoardFilter:
     urgency: str | None = None
     sent_from: date | None = None  # sent on or after this day (UTC)
     sent_to: date | None = None  # sent on or before this day
+    at_risk_only: bool = False  # referrals carrying the risk flag (risk.py)
 
 
 def board(user, filters: BoardFilter | None = None, limit: int = 500) -> list[Referral]:
@@ -191,17 +207,10 @@ def board(user, filters: BoardFilter | None = None, limit: int = 500) -> list[Re
                                 Referral.to_organization_id == f.organization_id))
     if f.urgency:
         query = query.where(Referral.urgency == f.urgency)
+    if f.at_risk_only:
+        query = query.where(Referral.at_risk.is_(True))
     if f.sent_from is not None:
         query = query.where(Referral.sent_at >= datetime.combine(f.sent_from, time.min, timezone.utc))
     if f.sent_to is not None:
         query = query.where(Referral.sent_at < datetime.combine(f.sent_to + timedelta(days=1), time.min, timezone.utc))
     return list(db.session.scalars(_overdue_first(query, now).limit(limit)))
-
-
-def follow_ups_due(organization_id: str | None, limit: int = 300) -> list[FollowUp]:
-    """Follow-ups not yet done for referrals this organisation sent or received, soonest first."""
-    query = select(FollowUp).join(Referral).where(FollowUp.done_on.is_(None))
-    if organization_id is not None:
-        query = query.where(or_(Referral.from_organization_id == organization_id,
-                                Referral.to_organization_id == organization_id))
-    return list(db.session.scalars(query.order_by(FollowUp.due_on).limit(limit)))

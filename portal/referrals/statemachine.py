@@ -44,7 +44,8 @@ DECLINE_REASONS = ("no_capacity", "not_eligible", "outside_area", "missing_docum
 DECLINED_BY = ("client", "provider")
 NOT_CONNECTED_REASONS = ("unreachable", "no_longer_interested", "no_show", "not_eligible_after_assessment",
                          "referred_elsewhere", "client_withdrew", "other")
-URGENCIES = ("urgent", "priority", "routine")
+# Most pressing first. "emergency": a crisis; its due times run in clock hours (duetimes.HOUR_URGENCIES).
+URGENCIES = ("emergency", "urgent", "priority", "routine")
 
 SENDER, RECEIVER, ADMIN, SYSTEM = "sender", "receiver", "admin", "system"
 

@@ -15,7 +15,7 @@ from ..common import as_aware, today, utcnow
 from ..extensions import db
 from . import followups, handoff, notices
 from .clients import check_receiver_may, valid_consent
-from .duetimes import DEFAULT_DUE_WORKING_DAYS, due_at, parse_due_days
+from .duetimes import DEFAULT_DUE_HOURS, DEFAULT_DUE_WORKING_DAYS, due_at, due_table
 from .errors import ReferralError
 from .models import Consent, Referral, ReferralEvent
 from .queries import sides as acting_sides
@@ -23,10 +23,12 @@ from .statemachine import ADMIN, CLOSED_STATUSES, RECEIVER, SENDER, SYSTEM, chec
 
 
 def configured_due_table() -> dict:
-    """Working days per step and urgency: ``REFERRAL_DUE_WORKING_DAYS``, else the shipped default."""
+    """Due times per step and urgency: working days (``REFERRAL_DUE_WORKING_DAYS``) and, for an
+    emergency, clock hours (``REFERRAL_DUE_HOURS``); else the shipped defaults."""
     from flask import current_app
 
-    return parse_due_days(current_app.config.get("REFERRAL_DUE_WORKING_DAYS") or DEFAULT_DUE_WORKING_DAYS)
+    return due_table(current_app.config.get("REFERRAL_DUE_WORKING_DAYS") or DEFAULT_DUE_WORKING_DAYS,
+                     current_app.config.get("REFERRAL_DUE_HOURS") or DEFAULT_DUE_HOURS)
 
 
 def transition(user, referral: Referral, action: str, values: dict | None = None, now: datetime | None = None,
@@ -75,11 +77,22 @@ def _status_before_closing(referral: Referral) -> str | None:
 
 
 def _consent_to_send(referral: Referral) -> Consent:
-    """Same rule for the form, the draft page and the API: valid consent covering the receiver."""
+    """Same rule for the form, the draft page and the API: valid consent covering the receiver, given
+    by a guardian when the guardian rule (portal/cases/guardian.py) says so."""
     consent = valid_consent(referral.client, referral.to_organization_id, referral.id)
     if consent is None:
         raise ReferralError(_l("This referral cannot be sent: there is no valid consent from the client "
                                "covering the receiving organisation."), "consent")
+    from ..cases.guardian import guardian_reasons
+    from ..cases.labels import GUARDIAN_REASON
+
+    reasons = guardian_reasons(referral.client.birth_year, today().year, referral.service.guardian_consent_required)
+    if reasons:
+        consent = valid_consent(referral.client, referral.to_organization_id, referral.id, given_by="guardian")
+        if consent is None:
+            raise ReferralError(_l("This referral needs consent given by a guardian (%(why)s): record the "
+                                   "guardian's consent.", why="; ".join(str(GUARDIAN_REASON[r]) for r in reasons)),
+                                "consent_given_by")
     return consent
 
 

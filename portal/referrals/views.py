@@ -21,18 +21,18 @@ from ..matching import handover
 from ..matching.operations import run_match
 from ..matching.present import Presenter
 from ..matching.stored import load_profile, store_profile
-from . import choices, coordination, eligibility, elsewhere, labels, operations, queries
+from . import choices, coordination, eligibility, elsewhere, labels, loop_views, operations, queries, risk
+from . import followup_queries
 from .forms import (
     BoardFilterForm,
     ClientForm,
     ConsentForm,
     CoordinatorForm,
-    FollowUpForm,
     ReferralForm,
     TransitionForm,
     opts,
 )
-from .models import Consent, FollowUp
+from .models import Consent
 from .statemachine import STATUSES, URGENCIES, Refusal, available_actions
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
@@ -43,7 +43,8 @@ SHOWN_ELSEWHERE = 15  # suggestions on the "refer elsewhere" page
 
 @bp.app_context_processor
 def _referral_labels():
-    return {"rl": labels, "rlabel": labels.label}
+    return {"rl": labels, "rlabel": labels.label, "risk_changes": risk.changes,
+            "risk_may_flag": lambda client: risk.may_flag(current_user, client)}
 
 
 def _org_or_refuse():
@@ -104,7 +105,8 @@ def board():
     filters = queries.BoardFilter(
         status=form.status.data if form.status.data in STATUSES else None,
         service_id=form.service_id.data or None, category=form.category.data or None,
-        overdue_only=bool(form.overdue.data), district_id=_int_or_none(form.district.data),
+        overdue_only=bool(form.overdue.data), at_risk_only=bool(form.at_risk.data),
+        district_id=_int_or_none(form.district.data),
         organization_id=form.organization_id.data or None,
         urgency=form.urgency.data if form.urgency.data in URGENCIES else None,
         sent_from=None if form.sent_from.errors else form.sent_from.data,
@@ -112,14 +114,16 @@ def board():
     rows = queries.board(current_user, filters)
     area = db.session.get(Area, current_user.area_id) if current_user.area_id else None
     return render_template("referrals/board.html", referrals=rows, form=form, area=area,
-                           category_labels=choices.term_labels("category"))
+                           category_labels=choices.term_labels("category"),
+                           follow_up_board=followup_queries.board_summary(current_user))
 
 
 # --- new referral ---------------------------------------------------------------------------------------
 
 def _fill_referral_choices(form: ReferralForm, org: str) -> None:
     form.client_id.choices = opts([("", _("New client"))] + [
-        (c.id, f"{c.code} · {c.birth_year or '?'} · {labels.label(labels.GENDER, c.gender)}")
+        (c.id, f"{c.code} · {c.birth_year or '?'} · {labels.label(labels.GENDER, c.gender)}"
+               + (f" · {_('At risk')}" if c.at_risk else ""))
         for c in queries.clients_of_organization(org)])
     form.area_id.choices = opts(choices.areas())
     form.service_id.choices = opts(choices.services_accepting_referrals())
@@ -185,8 +189,11 @@ def _prefill_form(form: ReferralForm, pre, stored) -> None:
     known = {choice.value for choice in form.needs.choices}
     wanted = pre.needs if pre is not None else request.args.get("needs", "").split(",")
     form.needs.data = [c for c in wanted if c in known]
-    if request.args.get("client_id") and queries.visible_client(current_user, request.args["client_id"]):
-        form.client_id.data = request.args["client_id"]
+    chosen = queries.visible_client(current_user, request.args["client_id"]) if request.args.get("client_id") else None
+    if chosen is not None:
+        form.client_id.data = chosen.id
+        if chosen.at_risk:
+            form.urgency.data = "emergency"  # a person at risk: an emergency unless the worker says otherwise
     if pre is not None:
         form.match.data = stored.id
         form.birth_year.data = pre.birth_year
@@ -284,11 +291,7 @@ def _submit_referrals(form: ReferralForm, org: str, raw):
         follow_up_months=_int_or_none(form.follow_up_months.data),
         override_reason=form.override_reason.data, match_profile=raw, match_token=form.match.data if raw else None)
         for service_id, needs in _chosen_services(form)]
-    consent = None
-    if form.consent_given.data:
-        consent = operations.ConsentData(scope=form.consent_scope.data, items=list(form.consent_items.data or []),
-                                         purpose=form.consent_purpose.data or "", given_on=form.consent_given_on.data,
-                                         expires_on=form.consent_expires_on.data)
+    consent = form.consent_data()
     try:
         referrals = operations.start_referrals(current_user, client, client_data, items, consent, send)
     except operations.ReferralError as error:
@@ -326,12 +329,13 @@ def _detail_context(referral, form=None, refusal_text=None, coordinator_form=Non
         referral=referral, sides=user_sides, actions=available_actions(referral.status, user_sides),
         contact=contact, show_reason=operations.can_see_reason(current_user, referral),
         show_care_plan=operations.can_see_care_plan(current_user, referral), form=form,
-        refusal_text=refusal_text, follow_up_form=FollowUpForm(), consent_for_receiver=consent_for_receiver,
+        refusal_text=refusal_text, consent_for_receiver=consent_for_receiver,
         category_labels=choices.term_labels("category"), stage_labels=choices.term_labels("care_stage"),
         overdue=referral.is_overdue(), has_hidden_contact=referral.client.has_contact and contact is None,
         coordinator_form=_coordinator_form(referral, coordinator_form),
         coordinator_actions=coordination.ACTIONS, coordinator_can_nudge=coordination.can_nudge(referral),
         refer_elsewhere=_can_refer_elsewhere(referral, user_sides),
+        **loop_views.detail_extras(referral, user_sides),  # refer back, care plan, transfer criteria
     )
 
 
@@ -450,38 +454,6 @@ def elsewhere_results(referral_id, token):
                            matched=outcome.result is not None)
 
 
-@bp.route("/<referral_id>/follow-ups/<int:follow_up_id>", methods=["POST"])
-@roles_required(*ORG_STAFF)
-def follow_up(referral_id, follow_up_id):
-    referral = _referral_or_404(referral_id)
-    item = db.session.get(FollowUp, follow_up_id)
-    if item is None or item.referral_id != referral.id or not queries.sides(current_user, referral) & {"sender", "receiver"}:
-        refuse(404)
-    form = FollowUpForm()
-    if form.validate_on_submit():
-        try:
-            operations.record_follow_up(current_user, item, form.outcome.data, form.done_on.data, form.note.data,
-                                        form.next_on.data)
-        except operations.ReferralError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            flash(_("Follow-up recorded."), "success")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-    return redirect(safe_next(request.form.get("next")) or url_for("referrals.detail", referral_id=referral.id))
-
-
-@bp.route("/follow-ups")
-@roles_required(*ORG_STAFF)
-def follow_ups():
-    org = _org_or_refuse()
-    return render_template("referrals/follow_ups.html", items=queries.follow_ups_due(org), form=FollowUpForm(),
-                           today=today(), next_due=operations.next_due)
-
-
 # --- clients and consent ------------------------------------------------------------------------------
 
 @bp.route("/clients/")
@@ -533,7 +505,8 @@ def _client_page(client, consent_form=None, status=200):
         AuditEvent.record_type == "client", AuditEvent.record_id == client.id,
         AuditEvent.action == "disclosure").order_by(AuditEvent.at.desc()).all()
     return render_template("referrals/client.html", client=client, contact=contact, consent_form=consent_form,
-                           disclosures=disclosures, org_names=dict(choices.organizations())), status
+                           disclosures=disclosures, org_names=dict(choices.organizations()),
+                           follow_up_summary=followup_queries.client_summary(client) if own else None), status
 
 
 @bp.route("/clients/<client_id>")
@@ -554,7 +527,7 @@ def add_consent(client_id):
         try:
             operations.record_consent(current_user, client, form.organization_id.data, form.consent_items.data or [],
                                       form.consent_purpose.data or "", form.consent_given_on.data,
-                                      form.consent_expires_on.data)
+                                      form.consent_expires_on.data, given_by=form.consent_given_by.data or "client")
         except operations.ReferralError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -579,4 +552,25 @@ def revoke_consent(client_id, consent_id):
         flash(str(error.message), "error")
     else:
         flash(_("Consent revoked. The receiving organisation no longer sees the contact details."), "success")
+    return redirect(url_for("referrals.client", client_id=client.id))
+
+
+@bp.route("/clients/<client_id>/risk", methods=["POST"])
+@roles_required(*ORG_STAFF)
+def client_risk(client_id):
+    """Set (``at_risk=1``) or clear (``at_risk=0``) the client's risk flag: the recording organisation
+    only; the flag follows onto the client's open referrals (``risk.set_client_risk``)."""
+    client = _client_or_404(client_id)
+    if client.organization_id != current_user.organization_id:
+        refuse(404)
+    # CSRFProtect (app-wide) has already checked this one-button form's token.
+    at_risk = request.form.get("at_risk") == "1"
+    try:
+        operations.set_client_risk(current_user, client, at_risk)
+    except operations.ReferralError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        flash(_("Marked at risk: crisis services come first and the receivers see the flag.") if at_risk
+              else _("Risk flag cleared."), "success")
     return redirect(url_for("referrals.client", client_id=client.id))

@@ -34,13 +34,14 @@ def _readable(value, labels: dict | None):
     return labels.get(value, value)
 
 
-def to_csv(rows, header: dict | None = None, values: dict | None = None) -> str:
+def to_csv(rows, header: dict | None = None, values: dict | None = None, columns: tuple[str, ...] = COLUMNS) -> str:
     """``header``: column -> heading (default: the column codes); ``values``: column -> {code: label}
-    for columns whose codes a person should read as words."""
+    for columns whose codes a person should read as words; ``columns``: which, in order (the
+    referral rows' by default; the upward export passes its own)."""
     header, values = header or {}, values or {}
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([str(header.get(column, column)) for column in COLUMNS])
+    writer.writerow([str(header.get(column, column)) for column in columns])
     for row in rows:
-        writer.writerow([safe_cell(_readable(row.get(column), values.get(column))) for column in COLUMNS])
+        writer.writerow([safe_cell(_readable(row.get(column), values.get(column))) for column in columns])
     return "\ufeff" + out.getvalue()  # BOM: spreadsheet programs then read the Chinese correctly

@@ -88,3 +88,21 @@ def bar_width(value: int | float, largest: int | float) -> int:
     if not largest or not value:
         return 0
     return max(2, round(100 * value / largest))
+
+
+def by_department_and_level(rows) -> list[dict]:
+    """Per (receiving organisation's department, network level): referrals sent, connected (ever),
+    completed, dropped out (``dropout_step``) and the drop-out share. Rows need ``department`` and
+    ``network_level`` (None when the organisation has none). Most referrals first."""
+    table: dict[tuple, dict] = {}
+    for row in rows:
+        cell = table.setdefault((row.get("department"), row.get("network_level")),
+                                {"department": row.get("department"), "network_level": row.get("network_level"),
+                                 "sent": 0, "connected": 0, "completed": 0, "dropped": 0})
+        cell["sent"] += 1
+        cell["connected"] += 1 if row.get("connected_at") is not None else 0
+        cell["completed"] += 1 if row["status"] == "completed" else 0
+        cell["dropped"] += 1 if dropout_step(row) is not None else 0
+    for cell in table.values():
+        cell["rate"] = round(100 * cell["dropped"] / cell["sent"]) if cell["sent"] else 0
+    return sorted(table.values(), key=lambda c: (-c["sent"], str(c["department"]), str(c["network_level"])))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..common import as_aware
-from ..directory.models import Area
+from ..directory.models import Area, Organization
 from ..extensions import db
 from ..matching.models import UnmetNeed
 from ..referrals.models import Referral
@@ -19,15 +19,23 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc))
 
 
-def referral_rows(user, start: date, end: date) -> list[dict]:
+def referral_rows(user, start: date, end: date, department: str | None = None,
+                  network_level: str | None = None) -> list[dict]:
+    """Referrals sent in the period; ``department`` and ``network_level`` keep those whose
+    receiving organisation has that department code and network level."""
     low, high = _bounds(start, end)
-    query = (select(Referral).where(Referral.sent_at.is_not(None), Referral.sent_at >= low, Referral.sent_at < high,
-                                    Referral.status != "entered_in_error")
+    query = (select(Referral).join(Organization, Referral.to_organization_id == Organization.id)
+             .where(Referral.sent_at.is_not(None), Referral.sent_at >= low, Referral.sent_at < high,
+                    Referral.status != "entered_in_error")
              .options(selectinload(Referral.need_rows), selectinload(Referral.client))
              .order_by(Referral.sent_at))
     clause = visibility_clause(user)
     if clause is not None:
         query = query.where(clause)
+    if department:
+        query = query.where(Organization.department == department)
+    if network_level:
+        query = query.where(Organization.network_level == network_level)
     rows = []
     for r in db.session.scalars(query):
         district = r.area.district() if r.area is not None else None
@@ -41,6 +49,7 @@ def referral_rows(user, start: date, end: date) -> list[dict]:
             "accepted_at": as_aware(r.accepted_at), "connected_at": as_aware(r.connected_at),
             "closed_at": as_aware(r.closed_at), "decline_reason": r.decline_reason, "declined_by": r.declined_by,
             "not_connected_reason": r.not_connected_reason,
+            "department": r.to_organization.department, "network_level": r.to_organization.network_level,
         })
     return rows
 

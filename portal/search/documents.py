@@ -16,7 +16,7 @@ from .whoosh_adapter import install_fixes
 install_fixes()  # before any segment is written (see whoosh_adapter)
 
 # Bump when the schema or the document layout changes: ``flask index ensure`` then rebuilds.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Services in these states are kept out of public search results (the rule: directory/visibility.py).
 HIDDEN_STATUSES = hidden_statuses(staff=False)
@@ -26,7 +26,12 @@ TEXT_FIELDS = ("name", "terms", "organization", "places", "body")
 
 # Keyword fields used as filters (with counts). The vocabulary ones hold taxonomy term codes.
 VOCABULARY_FACETS = ("category", "care_stage", "population", "condition", "delivery_mode")
-FACET_FIELDS = VOCABULARY_FACETS + ("area", "cost", "language", "status", "capacity", "accepting")
+# Access facts ("yes"/"no", or the access mode; nothing when not stated) and the organisation's place
+# in the care network (its department code and network level).
+ACCESS_FACETS = ("access_mode", "anonymous", "police", "guardian")
+ORGANIZATION_FACETS = ("department", "network_level")
+FACET_FIELDS = VOCABULARY_FACETS + ("area", "cost", "language", "status", "capacity", "accepting") \
+    + ACCESS_FACETS + ORGANIZATION_FACETS
 
 
 class SearchText(TEXT):
@@ -91,6 +96,11 @@ def _accepting(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
 
+def _yes_no(value: bool | None) -> str:
+    """A stated fact as "yes"/"no"; an unstated one indexes nothing (no filter value matches it)."""
+    return "" if value is None else ("yes" if value else "no")
+
+
 def service_document(service) -> dict:
     """Flatten a Service (with its organisation, locations and terms) into an index document."""
     org = service.organization
@@ -147,6 +157,12 @@ def service_document(service) -> dict:
         "capacity": service.capacity_status,
         # A paused or closed service takes no referrals now, whatever its listing says.
         "accepting": _accepting(service.accepts_referrals if is_running(service.status) else False),
+        "access_mode": service.access_mode or "",
+        "anonymous": _yes_no(service.anonymous_access),
+        "police": _yes_no(service.reports_to_police),
+        "guardian": _yes_no(service.guardian_consent_required),
+        "department": org.department or "",
+        "network_level": org.network_level or "",
         "verified": service.verified_on.toordinal() if service.verified_on else 0,
         "points": points,
         "hours": _hours(service),

@@ -20,6 +20,8 @@ from ..directory.presenters import (
     distance_text,
     freshness,
 )
+from ..directory.labels import ACCESS_MODE, NETWORK_LEVEL
+from ..punctuation import as_label
 from .analyzers import BilingualAnalyzer
 from .query import SearchParams
 from .searching import SearchResult
@@ -34,7 +36,26 @@ FACET_TITLES = {
     "cost": _l("Cost"),
     "language": _l("Language"),
     "mode": _l("How it is delivered"),
+    "access_facts": _l("Access"),
+    "access": _l("Voluntary or compulsory"),
+    "anonymous": _l("Anonymous access"),
+    "police": _l("Sharing with the police"),
+    "guardian": _l("Guardian's consent"),
+    "department": _l("Department"),
+    "level": _l("Network level"),
 }
+# The "Access" group: one option per fact a person may look for, as (URL filter, value, label).
+# Options from different filters narrow the result together; facts a service never stated match
+# none of them (unknown is not no, and not yes either).
+ACCESS_OPTIONS = (
+    ("access", "voluntary", _l("Voluntary")),
+    ("access", "compulsory", _l("Compulsory programme")),
+    ("anonymous", "yes", _l("Can be used anonymously")),
+    ("police", "no", _l("Does not share information with the police")),
+    ("guardian", "no", _l("No guardian's consent needed")),
+)
+_ACCESS_LABEL = {(name, value): label for name, value, label in ACCESS_OPTIONS}
+_ACCESS_VALUE_WORDS = {"yes": _l("yes"), "no": _l("no")}
 VOCABULARY_OF = {"category": "category", "stage": "care_stage", "population": "population",
                  "condition": "condition", "mode": "delivery_mode"}
 SORT_LABELS = {"relevance": _l("Best match"), "distance": _l("Nearest first"),
@@ -151,6 +172,38 @@ def _toggle_url(params: SearchParams, name: str, value: str, selected: bool) -> 
     return url_for("search.search", **changed.to_args())
 
 
+def _access_group(result: SearchResult) -> FacetGroup:
+    params = result.params
+    group = FacetGroup("access_facts", str(FACET_TITLES["access_facts"]))
+    for name, value, label in ACCESS_OPTIONS:
+        count = result.facets.get(name, {}).get(value, 0)
+        selected = value in getattr(params, name)
+        if count or selected:
+            group.options.append(Option(f"{name}:{value}", str(label), count, selected,
+                                        _toggle_url(params, name, value, selected)))
+    return group
+
+
+def _network_groups(result: SearchResult, terms) -> list[FacetGroup]:
+    """Department (the ``department`` vocabulary's terms) and network level of the organisation."""
+    params = result.params
+    department = FacetGroup("department", str(FACET_TITLES["department"]))
+    counts = result.facets.get("department", {})
+    for code, term in terms.get("department", {}).items():
+        if code in counts:
+            selected = code in params.department
+            department.options.append(Option(code, str(term.t("name")), counts[code], selected,
+                                             _toggle_url(params, "department", code, selected)))
+    level = FacetGroup("level", str(FACET_TITLES["level"]))
+    counts = result.facets.get("level", {})
+    for code, label in NETWORK_LEVEL.items():
+        if code in counts:
+            selected = code in params.level
+            level.options.append(Option(code, str(label), counts[code], selected,
+                                        _toggle_url(params, "level", code, selected)))
+    return [g for g in (department, level) if g.options]
+
+
 def facet_groups(result: SearchResult, terms, areas, language_names) -> list[FacetGroup]:
     params = result.params
     groups = []
@@ -199,7 +252,10 @@ def facet_groups(result: SearchResult, terms, areas, language_names) -> list[Fac
                                             _toggle_url(params, name, value, selected)))
         if group.options:
             groups.append(group)
-    return groups
+    access = _access_group(result)
+    if access.options:
+        groups.append(access)
+    return groups + _network_groups(result, terms)
 
 
 def filter_label(name: str, value: str | None, terms, areas, language_names) -> str:
@@ -214,6 +270,16 @@ def filter_label(name: str, value: str | None, terms, areas, language_names) -> 
         return str(COST_LABELS.get(value, value))
     if name == "language" and value:
         return str(LANGUAGE_LABELS.get(value) or language_names.get(value) or value)
+    if (name, value) in _ACCESS_LABEL:
+        return str(_ACCESS_LABEL[name, value])
+    if name in ("access", "anonymous", "police", "guardian") and value:
+        words = ACCESS_MODE if name == "access" else _ACCESS_VALUE_WORDS
+        return as_label(FACET_TITLES[name]) + str(words[value]) if value in words else value
+    if name == "department" and value:
+        term = terms.get("department", {}).get(value)
+        return str(term.t("name")) if term else value
+    if name == "level" and value:
+        return str(NETWORK_LEVEL.get(value, value))
     if name == "open_now":
         return _("Open now")
     if name == "accepting":
@@ -248,3 +314,38 @@ def notice_text(code: str, data: dict) -> str | None:
     if code == "index_missing":
         return _("Search is being prepared; please try again in a minute.")
     return None
+
+
+# --- the place distances are measured from -----------------------------------------------------
+
+@dataclass(frozen=True)
+class PlaceView:
+    used: str | None = None  # the place distances are measured from, in words
+    clear_url: str | None = None
+    error: str | None = None  # nothing matched the typed text
+    ambiguous: str | None = None  # several places matched: the sentence before the choices
+    choices: tuple[tuple[str, str], ...] = ()  # (place in words, search URL with that place chosen)
+    more: bool = False
+
+
+def place_view(resolution, params: SearchParams, lang: str) -> PlaceView | None:
+    """What the place row says: the place used, the choices when the text named several places, or
+    that nothing matched. ``resolution``: directory.places.Resolution or None (no text typed)."""
+    from ..directory.places import label
+    from ..directory.presenters import place_ambiguous, place_not_found
+
+    clear_url = url_for("search.search", **params.to_args(place="", place_ref=None, lat=None, lon=None,
+                                                          sort="relevance", page=1))
+    if resolution is None:
+        if params.lat is not None and params.lon is not None:
+            return PlaceView(used=_("your location"), clear_url=clear_url)
+        return None
+    if resolution.place is not None:
+        return PlaceView(used=label(resolution.place, lang), clear_url=clear_url)
+    text = params.place
+    if resolution.candidates:
+        return PlaceView(
+            ambiguous=place_ambiguous(text),
+            choices=tuple((label(c, lang), url_for("search.search", **params.to_args(place_ref=c.ref, page=1)))
+                          for c in resolution.candidates), more=resolution.more)
+    return PlaceView(error=place_not_found(text))

@@ -31,9 +31,19 @@ MULTI_FILTERS = {
     "cost": "cost",
     "language": "language",  # of the service; the interface language is ?lang=
     "mode": "delivery_mode",
+    # Access facts: "access" is voluntary/compulsory; the others are "yes"/"no" (not stated: neither).
+    "access": "access_mode",
+    "anonymous": "anonymous",
+    "police": "police",
+    "guardian": "guardian",
+    # The organisation's place in the care network.
+    "department": "department",
+    "level": "network_level",
 }
 FILTER_NAMES = tuple(MULTI_FILTERS) + ("area", "open_now", "accepting")
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
+_PLACE_REF = re.compile(r"^(area|location):[A-Za-z0-9_.\-]{1,80}$")
+MAX_PLACE_CHARS = 120
 _QUOTES = "\"“”「」『』"
 # Query syntax other engines use; here they are plain separators (no wildcards, ranges, fields).
 _SYNTAX = re.compile(r"[*?~^:()\[\]{}<>+!\\/|&=,;，。；：！？、（）【】《》]+")
@@ -75,6 +85,12 @@ class SearchParams:
     cost: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
     mode: tuple[str, ...] = ()
+    access: tuple[str, ...] = ()
+    anonymous: tuple[str, ...] = ()
+    police: tuple[str, ...] = ()
+    guardian: tuple[str, ...] = ()
+    department: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
     area: str | None = None  # a district or street code (its whole subtree matches)
     open_now: bool = False
     accepting: bool = False
@@ -82,6 +98,8 @@ class SearchParams:
     near: str | None = None  # area code to measure distances from
     lat: float | None = None
     lon: float | None = None
+    place: str = ""  # an address or landmark typed by the reader (directory/places.py resolves it)
+    place_ref: str | None = None  # the candidate chosen when that text named several places
     page: int = 1
     per_page: int = 10
     organization_id: str | None = None
@@ -107,6 +125,8 @@ class SearchParams:
             q=q, **values, area=area[0] if area else None, open_now=_flag(args.get("open_now")),
             accepting=_flag(args.get("accepting")), sort=sort, near=near[0] if near else None,
             lat=_float(args.get("lat"), -90, 90), lon=_float(args.get("lon"), -180, 180),
+            place=" ".join(str(args.get("place") or "").split())[:MAX_PLACE_CHARS],
+            place_ref=args.get("place_ref") if _PLACE_REF.match(str(args.get("place_ref") or "")) else None,
             page=_int(args.get("page"), 1, 1, MAX_PAGE), per_page=per_page,
             organization_id=org[0] if org else None, **extra,
         )
@@ -128,6 +148,10 @@ class SearchParams:
                 out[name] = 1
         if params.lat is not None and params.lon is not None:
             out["lat"], out["lon"] = params.lat, params.lon
+        if params.place:
+            out["place"] = params.place
+            if params.place_ref:
+                out["place_ref"] = params.place_ref
         if params.sort != "relevance":
             out["sort"] = params.sort
         if params.page != 1:

@@ -84,5 +84,23 @@ def warm(app) -> None:
             snap.pinyin_words()
 
 
+def with_place(params: SearchParams, sort_chosen: bool):
+    """A typed address or landmark becomes the point distances are measured from and, unless the
+    reader chose a sort, puts the nearest first. Unknown or ambiguous: the search runs without a
+    point (not from an older one) and the page says why. Returns (params, resolution or None)."""
+    from dataclasses import replace
+
+    from ..directory.place_queries import resolve
+    from ..extensions import db
+
+    if not params.place:
+        return params, None
+    resolution = resolve(db.session, params.place, params.place_ref)
+    if resolution.place is None:
+        return replace(params, lat=None, lon=None, origin=None), resolution
+    return replace(params, origin=resolution.place.point,
+                   sort=params.sort if sort_chosen else "distance"), resolution
+
+
 def run_search(params: SearchParams) -> SearchResult:
     return search(get_engine(), prepare(params), vocabulary=vocabulary())

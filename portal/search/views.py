@@ -11,9 +11,10 @@ from flask_login import current_user
 from ..directory import queries
 from ..directory import resource_list as rlist
 from ..directory.visibility import viewer_is_staff
+from ..i18n import current_lang
 from . import presenters
 from .query import SORTS, SearchParams
-from .service import run_search
+from .service import run_search, with_place
 
 bp = Blueprint("search", __name__)
 
@@ -30,6 +31,7 @@ def _load_dictionary(state) -> None:
 @bp.route("/search")
 def search():
     params = SearchParams.from_args(request.args, staff=viewer_is_staff(current_user))
+    params, place = with_place(params, sort_chosen="sort" in request.args)
     result = run_search(params)
     params = result.params
     terms = queries.term_labels()
@@ -49,7 +51,7 @@ def search():
         "search/search.html", params=params, result=result, cards=cards,
         groups=presenters.facet_groups(result, terms, areas, language_names),
         chips=presenters.active_chips(params, terms, areas, language_names), drops=drops,
-        notices=notices, districts=[a for a in areas.values() if a.level == "district"],
+        notices=notices, place=presenters.place_view(place, params, current_lang()), districts=[a for a in areas.values() if a.level == "district"],
         sorts=[(s, presenters.SORT_LABELS[s]) for s in SORTS], list_count=len(in_list),
         page_url=lambda page: url_for("search.search", **params.to_args(page=page)),
         original_url=url_for("search.search", **params.to_args(q=result.corrected_query or params.q)),

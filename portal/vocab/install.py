@@ -89,4 +89,7 @@ def install(session, refresh: bool = False) -> dict[str, int]:
     terms = install_vocabularies(session, refresh=refresh)
     counts = {"vocabularies": len(terms), "terms": sum(len(v) for v in terms.values())}
     counts.update(install_shipped_mappings(session))
+    from ..transfer.install import install_transfer_criteria
+
+    counts["transfer_criteria"] = install_transfer_criteria(session, refresh=refresh)
     return counts

@@ -10,6 +10,32 @@ from urllib.parse import urljoin
 from ..conftest import DEMO_PASSWORDS, ROLE_USERS
 from ..referral_helpers import MMT_SERVICE, PHONE
 
+PHONE_SCREEN = {"width": 390, "height": 844}
+SCROLLS_SIDEWAYS = "document.documentElement.scrollWidth > window.innerWidth"
+WIDEST = """() => { let w = null; for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect(); if (!w || r.right > w.right) w = {right: r.right, tag: el.tagName,
+  id: el.id, cls: el.className && el.className.baseVal === undefined ? el.className : ''}; } return w; }"""
+
+
+def phone(browser, locale: str = "zh-CN"):
+    """(context, page) of a phone-sized, touch browser; the caller closes the context."""
+    context = browser.new_context(locale=locale, viewport=PHONE_SCREEN, is_mobile=True, has_touch=True)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+def sideways(page) -> str | None:
+    """None, or how wide the page is and which element sticks out, when it scrolls sideways."""
+    if page.evaluate(SCROLLS_SIDEWAYS):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        return f"{width}px wide (widest: {page.evaluate(WIDEST)})"
+    return None
+
+
+def assert_no_sideways(page) -> None:
+    assert sideways(page) is None, (page.url, sideways(page))
+
+
 REFERRAL_DETAIL = ("referral detail", "/referrals/", "#referrals a[href*='/referrals/']")
 LISTING_EDIT = ("listing edit", "/listings/", "main a[href*='/listings/services/']:not([href$='/new'])")
 PUBLIC = [
@@ -32,6 +58,9 @@ WORKER = [
     ("client", "/referrals/clients/", "main a[href*='/referrals/clients/']:not([href$='/new'])"),
     "/referrals/clients/new",
     "/referrals/follow-ups",
+    ("person follow-ups", "/referrals/clients/", "#clients a[href$='/follow-ups']"),
+    ("case record", "/referrals/clients/", "#clients a[href$='/case']"),
+    "/referrals/time-in-stage",
     "/notifications/",
     "/account",
 ]
@@ -42,12 +71,15 @@ AGENCY = [
     "/listings/services/new",
     "/listings/locations",
     ("location edit", "/listings/locations", "main a[href*='/listings/locations/']:not([href$='/new'])"),
+    "/listings/people",
     "/listings/my-reports",
     "/listings/reports",
 ]
 COORDINATOR = [
     "/referrals/board",
+    "/referrals/time-in-stage",
     "/reports/",
+    "/reports/retention",
 ]
 BY_ROLE = {None: PUBLIC, "worker": WORKER, "agency": AGENCY, "coordinator": COORDINATOR}
 

@@ -8,27 +8,31 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .phone_pages import KEY_PAGES, resolve, send_referral, sign_in, submit_match
+from .phone_pages import KEY_PAGES, PHONE_SCREEN, resolve, send_referral, sign_in, submit_match
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 BLOCKING = {"serious", "critical"}
 # The WCAG 2.1 A/AA rules plus axe's best practices (landmarks, one main, headings, region).
 AXE_OPTIONS = {"resultTypes": ["violations"],
                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
 
 
-# Pairwise: every page in both languages and at both sizes, as Chinese on a desktop and English on a
-# phone. What the language changes (texts, lang attributes, labels) does not depend on the size and
-# what the size changes (menu, cards, folded filters) does not depend on the language; all four
-# combinations would double the time (axe takes 1–3 s a page on a busy 2-core machine).
-RUNS = (("zh", "desktop", DESKTOP), ("en", "phone", PHONE))
+# All four combinations: each role's pages run as their own test (``-n 2`` splits them across
+# workers), and within it every page is open twice, at desktop and at phone size, in one signed-in
+# context; axe runs on both at once (each page has its own renderer process), so checking both
+# sizes costs little more than checking one.
+LANGS = ("zh", "en")
+
+
+def _start_axe(page) -> None:
+    page.evaluate("options => { window.__axeViolations = axe.run(document, options).then(r => r.violations); }",
+                  AXE_OPTIONS)
 
 
 def _blocking(page) -> list[str]:
-    violations = page.evaluate("options => axe.run(document, options).then(r => r.violations)", AXE_OPTIONS)
+    violations = page.evaluate("() => window.__axeViolations")
     return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
             for v in violations if v["impact"] in BLOCKING]
 
@@ -37,32 +41,37 @@ def _with_lang(url: str, lang: str) -> str:
     return url + ("&" if "?" in url else "?") + f"lang={lang}"
 
 
-def test_key_pages_have_no_serious_accessibility_violations(browser, live_server):
+@pytest.mark.parametrize("role", list(KEY_PAGES), ids=lambda role: role or "public")
+def test_key_pages_have_no_serious_accessibility_violations(browser, live_server, role):
     axe = Axe()
     found: dict[str, list[str]] = {}
-    for role, entries in KEY_PAGES.items():
-        context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        try:
-            sign_in(page, live_server, role)
-            if role == "worker":
-                send_referral(page, live_server)
-            pages = [resolve(page, live_server, entry) for entry in entries]
-            if role == "worker":
-                submit_match(page, live_server)
-                pages.append(("match results", page.url.partition("#")[0]))
-            for name, url in pages:
-                for lang, size, viewport in RUNS:
-                    page.set_viewport_size(viewport)
-                    response = page.goto(_with_lang(url, lang))
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    phone = context.new_page()
+    phone.set_viewport_size(PHONE_SCREEN)
+    try:
+        sign_in(page, live_server, role)
+        if role == "worker":
+            send_referral(page, live_server)
+        pages = [resolve(page, live_server, entry) for entry in KEY_PAGES[role]]
+        if role == "worker":
+            submit_match(page, live_server)
+            pages.append(("match results", page.url.partition("#")[0]))
+        for name, url in pages:
+            for lang in LANGS:
+                sized = (("desktop", page), ("phone", phone))
+                for _size, tab in sized:
+                    response = tab.goto(_with_lang(url, lang))
                     assert response.status == 200, f"{name}: {response.status}"
-                    assert page.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
-                    page.evaluate(axe.axe_script)
-                    if problems := _blocking(page):
+                    assert tab.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
+                    tab.evaluate(axe.axe_script)
+                    _start_axe(tab)
+                for size, tab in sized:
+                    if problems := _blocking(tab):
                         found[f"{role or 'public'} {name} {lang} {size}"] = problems
-        finally:
-            context.close()
+    finally:
+        context.close()
     assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
 
 

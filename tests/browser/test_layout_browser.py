@@ -4,29 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .phone_pages import BY_ROLE, resolve, send_referral, sign_in, submit_match
+from .phone_pages import BY_ROLE, PHONE_SCREEN, phone as _phone, resolve, send_referral, sideways as _sideways, sign_in, submit_match
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
-SCROLLS_SIDEWAYS = "document.documentElement.scrollWidth > window.innerWidth"
-WIDEST = """() => { let w = null; for (const el of document.querySelectorAll('body *')) {
-  const r = el.getBoundingClientRect(); if (!w || r.right > w.right) w = {right: r.right, tag: el.tagName,
-  id: el.id, cls: el.className && el.className.baseVal === undefined ? el.className : ''}; } return w; }"""
-
-
-def _phone(browser):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
-    return context, context.new_page()
-
-
-def _sideways(page) -> str | None:
-    if page.evaluate(SCROLLS_SIDEWAYS):
-        width = page.evaluate("document.documentElement.scrollWidth")
-        return f"{width}px wide (widest: {page.evaluate(WIDEST)})"
-    return None
-
 
 def test_no_staff_or_public_page_scrolls_sideways_on_a_phone(browser, live_server):
     too_wide = {}
@@ -60,7 +40,7 @@ def test_first_search_and_match_result_is_on_the_first_phone_screen(browser, liv
     try:
         page.goto(live_server("/search?q=美沙酮"))
         assert page.evaluate("window.scrollY") == 0
-        assert _first_screen(page, ".cards .card") < PHONE["height"]
+        assert _first_screen(page, ".cards .card") < PHONE_SCREEN["height"]
         assert not page.locator(".filters .facet").first.is_visible()  # filters folded away …
         page.locator(".filter-panel > summary").click()
         assert page.locator(".filters .facet").first.is_visible()  # … one tap away
@@ -68,9 +48,9 @@ def test_first_search_and_match_result_is_on_the_first_phone_screen(browser, liv
         sign_in(page, live_server, "worker")
         submit_match(page, live_server)
         assert page.url.endswith("#results")  # the browser lands at the results …
-        assert 0 <= _first_screen(page, ".suggestion") < PHONE["height"]
+        assert 0 <= _first_screen(page, ".suggestion") < PHONE_SCREEN["height"]
         page.goto(page.url.partition("#")[0])  # … and they come first even from the top of the page
-        assert _first_screen(page, ".suggestion") < PHONE["height"]
+        assert _first_screen(page, ".suggestion") < PHONE_SCREEN["height"]
         assert not page.locator("#match-form").is_visible()
         page.locator(".filter-panel > summary").click()  # the form, one tap away
         assert page.locator("#match-form input[name=travel_km]").is_visible()

@@ -104,7 +104,8 @@ def _known_codes() -> set[str]:
     codes = set(directory.SERVICE_STATUSES + directory.CAPACITY_STATUSES + directory.AREA_LEVELS
                 + directory.VOCABULARIES)
     for table in (labels.STATUS, labels.URGENCY, labels.DECLINE_REASON, labels.NOT_CONNECTED_REASON,
-                  labels.CONSENT_ITEM, labels.CONSENT_STATUS, labels.FOLLOW_UP_OUTCOME):
+                  labels.CONSENT_ITEM, labels.CONSENT_STATUS, labels.FOLLOW_UP_OUTCOME, labels.MEDICATION_ADHERENCE,
+                  labels.DROPOUT_BARRIER, labels.STAY_REASON, labels.FOLLOW_UP_END_REASON):
         codes.update(table)
     vocabularies = json.loads((ROOT / "portal/vocab/data/vocabularies.json").read_text(encoding="utf-8"))
     for vocabulary in vocabularies["vocabularies"]:
@@ -140,6 +141,9 @@ def _ids_for(role: str | None) -> dict[str, str]:
                                .where(Client.organization_id == org, Referral.sent_at.is_not(None))) if org else None
     if client is not None:
         ids["client_id"] = client.id
+    follow_up = _follow_up_for(user)
+    if follow_up is not None:
+        ids["follow_up_id"] = follow_up.id
     if org:
         own = db.session.scalar(select(Service).where(Service.organization_id == org))
         location = db.session.scalar(select(Location).where(Location.organization_id == org))
@@ -150,7 +154,21 @@ def _ids_for(role: str | None) -> dict[str, str]:
             ids["location_id"] = location.id
         if contact is not None:
             ids["contact_id"] = contact.id
+        from portal.people.models import PeerSupporter
+
+        person = db.session.scalar(select(PeerSupporter).where(PeerSupporter.organization_id == org))
+        if person is not None:
+            ids["person_id"] = person.id
     return ids
+
+
+def _follow_up_for(user):
+    """A waiting follow-up the user may record (the record page)."""
+    from portal.referrals.followups import may_record
+    from portal.referrals.models import FollowUp
+
+    pending = db.session.scalars(select(FollowUp).where(FollowUp.is_pending()).order_by(FollowUp.id))
+    return next((f for f in pending if may_record(user, f)), None)
 
 
 def _admin_id(app, endpoint: str) -> str | None:

@@ -183,7 +183,8 @@ def test_workers_and_anonymous_visitors_cannot_open_listings(app, client, login_
 
 # --- editing ------------------------------------------------------------------------------------
 
-BLANK_SELECTS = {"accepts_referrals": "", "gender_eligibility": "", "residency_required": ""}
+BLANK_SELECTS = {"accepts_referrals": "", "gender_eligibility": "", "residency_required": "",
+                 "access_mode": "", "anonymous_access": "", "reports_to_police": "", "guardian_consent_required": ""}
 
 
 def _service_form(page: str) -> dict:

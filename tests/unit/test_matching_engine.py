@@ -95,6 +95,39 @@ def test_each_hard_rule_excludes_with_its_reason():
     assert excluded(run(d, "x", age=30, travel_km=10))["youth"] == {"age_max"}
 
 
+def test_a_voluntary_only_client_never_gets_a_compulsory_programme_and_sees_why():
+    d = directory(svc("centre", "x", access_mode="compulsory"), svc("clinic", "x", access_mode="voluntary"),
+                  svc("silent", "x", access_mode=None))
+    result = run(d, "x")
+    assert set(ids(result)) == {"clinic", "silent"}
+    assert excluded(result) == {"centre": {"compulsory"}}
+    # A hard rule the worker sets on purpose: never offered as a one-click relaxation.
+    assert result.relaxations == ()
+    reason = result.exclusions[0].reasons[0]
+    assert render(reason) == "a compulsory programme (the client has not accepted compulsory programmes)"
+    # Asked for explicitly, the programme is suggested.
+    assert set(ids(run(d, "x", accepts_compulsory=True))) == {"centre", "clinic", "silent"}
+
+
+def test_a_client_who_needs_anonymity_loses_services_that_need_a_name_and_is_warned_of_unknown_ones():
+    d = directory(svc("named", "x", anonymous_access=False), svc("anon", "x", anonymous_access=True),
+                  svc("silent", "x"))
+    result = run(d, "x", needs_anonymous=True)
+    assert set(ids(result)) == {"anon", "silent"}
+    assert excluded(result) == {"named": {"not_anonymous"}}
+    flags = {s.service.id: {f.key for f in s.flags} for s in result.suggestions}
+    assert "anonymous_unknown" in flags["silent"] and "anonymous_unknown" not in flags["anon"]
+    # Without the need, anonymity changes nothing.
+    assert set(ids(run(d, "x"))) == {"named", "anon", "silent"}
+
+
+def test_a_compulsory_programme_outside_the_travel_limit_is_not_offered_by_relaxing_distance():
+    d = directory(svc("far-centre", "x", at=6, access_mode="compulsory"), svc("near", "x"))
+    result = run(d, "x", travel_km=10)
+    assert excluded(result)["far-centre"] == {"compulsory", "too_far"}
+    assert [r.rule for r in result.relaxations] == []
+
+
 def test_urgency_excludes_services_not_taking_referrals_or_full():
     d = directory(svc("closed-door", "x", accepts_referrals=False), svc("full", "x", capacity_status="full"),
                   svc("open", "x", accepts_referrals=True))
@@ -285,6 +318,8 @@ def services(draw, index):
         cost_kinds=frozenset(draw(st.sets(st.sampled_from(PAYMENT_KINDS), max_size=2))),
         languages=frozenset(draw(st.sets(st.sampled_from(["zh", "en", "ug"]), max_size=2))),
         verified_on=draw(st.none() | st.integers(0, 800).map(lambda d: TODAY - timedelta(days=d))),
+        access_mode=draw(st.sampled_from([None, "voluntary", "voluntary", "compulsory"])),
+        anonymous_access=draw(st.sampled_from([None, True, False])),
     )
 
 
@@ -310,6 +345,8 @@ profiles = st.builds(
     urgency=st.sampled_from(["normal", "high"]),
     care_stage=st.none() | st.sampled_from(list(STAGES)),
     languages_only=st.booleans(),
+    accepts_compulsory=st.booleans(),
+    needs_anonymous=st.booleans(),
 )
 
 
@@ -323,6 +360,10 @@ def reference_violations(s: ServiceFacts, p: Profile, d: Directory) -> list[str]
         | ({"women"} if p.gender == "female" or "pregnant_women" in p.populations else set())
     if s.status != "active":
         out.append("status")
+    if s.access_mode == "compulsory" and not p.accepts_compulsory:
+        out.append("compulsory")
+    if p.needs_anonymous and s.anonymous_access is False:
+        out.append("not_anonymous")
     if p.age is not None and s.minimum_age is not None and p.age < s.minimum_age:
         out.append("age_min")
     if p.age is not None and s.maximum_age is not None and p.age > s.maximum_age:

@@ -97,6 +97,13 @@ class ServiceBuilder(BuilderBase):
             gender = None
         return gender
 
+    def _access_mode(self, row) -> str | None:
+        mode = (row.data.get("access_mode") or "").strip().lower() or None
+        if mode is not None and mode not in m.ACCESS_MODES:
+            self.report.value_dropped(row.file, row.row, "service", "access_mode", f"unknown value {mode!r}")
+            mode = None
+        return mode
+
     def _service_values(self, row) -> dict:
         status, capacity, gender = self._status(row), self._capacity(row), self._gender(row)
         return {
@@ -125,6 +132,10 @@ class ServiceBuilder(BuilderBase):
             "capacity_updated_at": self.val(row, "capacity_updated_at", clean.moment),
             "capacity_notes": self.val(row, "capacity_notes", clean.text),
             "hours_text": self.val(row, "hours_text", clean.text),
+            "access_mode": self._access_mode(row),
+            "anonymous_access": self.val(row, "anonymous_access", clean.boolean),
+            "reports_to_police": self.val(row, "reports_to_police", clean.boolean),
+            "guardian_consent_required": self.val(row, "guardian_consent_required", clean.boolean),
         }
 
     def _check_ages(self, row, values: dict) -> None:
