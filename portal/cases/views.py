@@ -122,17 +122,8 @@ def record_page(client_id):
 @roles_required(*ORG_STAFF)
 def open_record(client_id):
     client = _editable_or_404(client_id)
-    form = _record_form(client, CaseRecordForm())
-    if form.validate_on_submit():
-        try:
-            operations.open_case_record(current_user, client, _data(form))
-        except operations.CaseError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            flash(_("Case record opened."), "success")
-            return redirect(url_for("cases.record_page", client_id=client.id))
-    return _page(client, access.EDIT, form=form, status=400)
+    return _save_record(client, lambda data: operations.open_case_record(current_user, client, data),
+                        _("Case record opened."))
 
 
 @bp.route("/<client_id>/case/edit", methods=["POST"])
@@ -141,15 +132,22 @@ def edit_record(client_id):
     client = _editable_or_404(client_id)
     if client.case_record is None:
         refuse(404)
+    return _save_record(client, lambda data: operations.update_case_record(current_user, client.case_record, data),
+                        _("Case record saved."))
+
+
+def _save_record(client, write, done: str):
+    """Validate the case record form, write it through the operation, or show the page again with
+    the errors beside their fields."""
     form = _record_form(client, CaseRecordForm())
     if form.validate_on_submit():
         try:
-            operations.update_case_record(current_user, client.case_record, _data(form))
+            write(_data(form))
         except operations.CaseError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
-            flash(_("Case record saved."), "success")
+            flash(done, "success")
             return redirect(url_for("cases.record_page", client_id=client.id))
     return _page(client, access.EDIT, form=form, status=400)
 
