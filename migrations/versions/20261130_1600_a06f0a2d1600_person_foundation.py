@@ -85,6 +85,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_service_access_mode_known'), type_='check')
         batch_op.drop_column('after_hours_phone')
         batch_op.drop_column('guardian_consent_required')
         batch_op.drop_column('reports_to_police')
@@ -98,10 +99,13 @@ def downgrade():
         batch_op.drop_column('at_risk')
 
     with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_organization_network_level_known'), type_='check')
         batch_op.drop_index(batch_op.f('ix_organization_network_level'))
         batch_op.drop_column('network_level')
 
     with op.batch_alter_table('follow_up', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_follow_up_adherence_known'), type_='check')
+        batch_op.drop_constraint(op.f('ck_follow_up_barrier_known'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_follow_up_client_id_client'), type_='foreignkey')
         batch_op.drop_index('ix_follow_up_client_due')
         batch_op.alter_column('referral_id',
@@ -117,6 +121,7 @@ def downgrade():
         batch_op.drop_column('client_id')
 
     with op.batch_alter_table('consent', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_consent_given_by_known'), type_='check')
         batch_op.drop_column('given_by')
 
     with op.batch_alter_table('client', schema=None) as batch_op:

@@ -2,7 +2,7 @@
 them a referral met (who ticked it, when)
 
 Revision ID: a0749f051600
-Revises: a07e0e041600
+Revises: a07ba8031600
 Create Date: 2026-11-30 16:05:00
 
 Data: installs the shipped criteria (``portal/vocab/data/transfer_criteria.json``), as the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a0749f051600'
-down_revision = 'a07e0e041600'
+down_revision = 'a07ba8031600'
 branch_labels = None
 depends_on = None
 
