@@ -13,10 +13,9 @@ from ..accounts.permissions import refuse, roles_required
 from ..directory.models import Organization, Service
 from ..extensions import db
 from ..transfer import operations as transfer_ops
-from . import choices, labels, loop, operations, queries, referback
+from . import choices, loop, operations, queries, referback
 from .forms import opts
 from .loop_forms import CarePlanForm, ReferBackForm
-from .statemachine import Refusal
 
 bp = Blueprint("loop", __name__, url_prefix="/referrals")
 ORG_STAFF = ("worker", "agency")
@@ -132,19 +131,12 @@ def _submit(form: ReferBackForm, parent):
         transfer_criterion=form.transfer_criterion.data, care_plan_notes=form.care_plan_notes.data,
         override_reason=form.override_reason.data)
     consent = form.consent_data()
-    try:
-        referral = loop.refer_back(current_user, parent, data, consent, send,
-                                   tell_first_sender=bool(form.tell_first_sender.data),
-                                   given_on=form.consent_given_on.data, expires_on=form.consent_expires_on.data)
-    except operations.ReferralError as error:
-        db.session.rollback()
-        from .views import _field_error
+    from .views import _made_or_errors
 
-        _field_error(form, error)
-        return None
-    except Refusal as refusal:
-        db.session.rollback()
-        form.form_errors.append(labels.refusal_message(refusal))
+    referral = _made_or_errors(form, lambda: loop.refer_back(
+        current_user, parent, data, consent, send, tell_first_sender=bool(form.tell_first_sender.data),
+        given_on=form.consent_given_on.data, expires_on=form.consent_expires_on.data))
+    if referral is None:
         return None
     flash(_("Referral sent.") if send else _("Draft saved. It is not shared until you send it."), "success")
     return redirect(url_for("referrals.detail", referral_id=referral.id))

@@ -69,6 +69,20 @@ def _field_error(form, error: operations.ReferralError) -> None:
         form.form_errors.append(str(error.message))
 
 
+def _made_or_errors(form, make):
+    """Run an operation that makes referrals (new referral, refer back); when it refuses, roll back
+    and put the reason beside its field, or on the form, and return None."""
+    try:
+        return make()
+    except operations.ReferralError as error:
+        db.session.rollback()
+        _field_error(form, error)
+    except Refusal as refusal:
+        db.session.rollback()
+        form.form_errors.append(labels.refusal_message(refusal))
+    return None
+
+
 # --- lists --------------------------------------------------------------------------------------------
 
 @bp.route("/")
@@ -292,15 +306,9 @@ def _submit_referrals(form: ReferralForm, org: str, raw):
         override_reason=form.override_reason.data, match_profile=raw, match_token=form.match.data if raw else None)
         for service_id, needs in _chosen_services(form)]
     consent = form.consent_data()
-    try:
-        referrals = operations.start_referrals(current_user, client, client_data, items, consent, send)
-    except operations.ReferralError as error:
-        db.session.rollback()
-        _field_error(form, error)
-        return None
-    except Refusal as refusal:
-        db.session.rollback()
-        form.form_errors.append(labels.refusal_message(refusal))
+    referrals = _made_or_errors(form, lambda: operations.start_referrals(current_user, client, client_data, items,
+                                                                         consent, send))
+    if referrals is None:
         return None
     if len(referrals) > 1:
         flash(_("%(n)d referrals sent.", n=len(referrals)) if send
