@@ -23,7 +23,7 @@ from portal.referrals import risk
 from portal.referrals.errors import ReferralError
 from portal.referrals.models import Referral
 
-from .history import backdate_creation
+from .history import backdate_creation, first_admitted
 from .loader import seed_id
 
 WORKER, MMT = "worker@demo.local", "agency@demo.local"
@@ -84,19 +84,12 @@ def _story(session, worker: User, receiver: User, services: list[Service], sent:
     # The demo's own audit row, dated to the story once, as the history dates its create events.
     session.execute(update(AuditEvent).where(AuditEvent.record_id == client.id, AuditEvent.action == risk.AUDIT_SET)
                     .values(at=sent - timedelta(minutes=20)))
-    for service in services:
-        savepoint = session.begin_nested()
-        try:
-            referral = ops.create_referral(worker, client, ops.ReferralData(
-                service_id=service.id, needs=[t.code for t in service.terms("category")][:1], urgency="emergency",
-                reason="演示数据：危机转介 / demo crisis referral"))
-        except ReferralError:
-            savepoint.rollback()
-            continue
-        savepoint.commit()
-        break
-    else:
+    found = first_admitted(session, services, lambda service: ops.create_referral(worker, client, ops.ReferralData(
+        service_id=service.id, needs=[t.code for t in service.terms("category")][:1], urgency="emergency",
+        reason="演示数据：危机转介 / demo crisis referral")))
+    if found is None:
         return None
+    service, referral = found
     ops.record_consent(worker, client, service.organization_id, ["referral", "contact"],
                        "危机转介 / crisis referral", sent.date(), today() + timedelta(days=90))
     backdate_creation(session, referral, sent)

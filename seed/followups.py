@@ -30,7 +30,7 @@ from portal.referrals import operations as ops
 from portal.referrals.errors import ReferralError
 from portal.referrals.models import Client, FollowUp, Referral
 
-from .history import backdate_creation, story_order
+from .history import backdate_creation, first_admitted, story_order
 from .loader import seed_id
 
 SEED = 1602
@@ -99,31 +99,30 @@ def _methadone_services(session) -> list[Service]:
 def _connected(session, worker: User, receiver: User, services, now: datetime, days: int, n: int) -> Referral | None:
     """A methadone client referred, accepted and first attending ``days`` ago."""
     start = (now - timedelta(days=days + 6)).replace(hour=9, minute=5 + n, second=0, microsecond=0)
-    for service in services:
-        savepoint = session.begin_nested()
-        try:
-            client = ops.create_client(worker, ops.ClientData(birth_year=today().year - 28 - n % 20,
-                                                              gender="female" if n % 3 == 0 else "male",
-                                                              area_id=_area_of(service), language="zh"))
-            referral = ops.start_referral(worker, client, None, ops.ReferralData(
-                service_id=service.id, needs=[t.code for t in service.terms("category")][:1], reason=MARK),
-                ops.ConsentData(scope="referral", items=["referral", "contact"],
-                                purpose="转介与随访 / referral and follow-up", given_on=start.date(),
-                                expires_on=today() + timedelta(days=365)), send=False)
-        except ReferralError:
-            savepoint.rollback()
-            continue
-        savepoint.commit()
-        backdate_creation(session, referral, start)
-        ops.transition(worker, referral, "send", now=start)
-        ops.transition(receiver, referral, "accept", now=start + timedelta(days=2))
-        attended = (now - timedelta(days=days)).date()
-        ops.transition(receiver, referral, "connect", {"first_attended_on": attended},
-                       now=start + timedelta(days=6, hours=2))
-        session.flush()
-        session.refresh(referral, ["follow_ups"])
-        return referral
-    return None
+
+    def make(service: Service) -> Referral:
+        client = ops.create_client(worker, ops.ClientData(birth_year=today().year - 28 - n % 20,
+                                                          gender="female" if n % 3 == 0 else "male",
+                                                          area_id=_area_of(service), language="zh"))
+        return ops.start_referral(worker, client, None, ops.ReferralData(
+            service_id=service.id, needs=[t.code for t in service.terms("category")][:1], reason=MARK),
+            ops.ConsentData(scope="referral", items=["referral", "contact"],
+                            purpose="转介与随访 / referral and follow-up", given_on=start.date(),
+                            expires_on=today() + timedelta(days=365)), send=False)
+
+    found = first_admitted(session, services, make)
+    if found is None:
+        return None
+    referral = found[1]
+    backdate_creation(session, referral, start)
+    ops.transition(worker, referral, "send", now=start)
+    ops.transition(receiver, referral, "accept", now=start + timedelta(days=2))
+    attended = (now - timedelta(days=days)).date()
+    ops.transition(receiver, referral, "connect", {"first_attended_on": attended},
+                   now=start + timedelta(days=6, hours=2))
+    session.flush()
+    session.refresh(referral, ["follow_ups"])
+    return referral
 
 
 def _area_of(service: Service) -> int | None:

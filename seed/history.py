@@ -154,6 +154,22 @@ def _create(rng: random.Random, story: Story) -> Referral:
     return referral
 
 
+def first_admitted(session, services, make):
+    """``(service, what make(service) made)`` for the first service whose rules admit the story's
+    invented client, or None. Each try runs in a savepoint, so a refusal (``ReferralError``) leaves
+    no half-made client or referral behind; a story is skipped, never forced with an override."""
+    for service in services:
+        savepoint = session.begin_nested()
+        try:
+            made = make(service)
+        except ReferralError:
+            savepoint.rollback()
+            continue
+        savepoint.commit()
+        return service, made
+    return None
+
+
 def backdate_creation(session, referral: Referral, start: datetime) -> None:
     referral.created_at = start
     # Events are append-only through the ORM (evidence); the demo sets its own create event's date

@@ -23,7 +23,7 @@ from portal.referrals.models import Referral
 from portal.transfer import operations as transfer_ops
 from portal.transfer.models import TransferCriterion
 
-from .history import backdate_creation
+from .history import backdate_creation, first_admitted
 from .loader import seed_id
 
 WORKER, MMT, REHAB = "worker@demo.local", "agency@demo.local", "agency2@demo.local"
@@ -86,28 +86,27 @@ def _stage_story(session, worker: User, receiver: User, from_stage: str, to_stag
                  days: int, n: int) -> Referral | None:
     """A client moved from one stage to the next: referred, sent, accepted and connected ``days`` ago."""
     start = (now - timedelta(days=days + 3)).replace(hour=9, minute=10 + n, second=0, microsecond=0)
-    for service in _services(session, receiver.organization_id):
-        savepoint = session.begin_nested()
-        try:
-            client = ops.create_client(worker, ops.ClientData(birth_year=today().year - 30 - n, gender="male",
-                                                              area_id=None, language="zh"))
-            referral = ops.start_referral(worker, client, None, ops.ReferralData(
-                service_id=service.id, needs=[t.code for t in service.terms("category")][:1],
-                reason="演示数据：阶段转衔 / demo stage transition", from_stage=from_stage, to_stage=to_stage,
-                transfer_criterion="见转衔标准 / see the criteria", care_plan_notes="每周家访一次 / a home visit every week"),
-                _consent(), send=False)
-        except ReferralError:
-            savepoint.rollback()
-            continue
-        savepoint.commit()
-        backdate_creation(session, referral, start)
-        ops.transition(worker, referral, "send", now=start)
-        ops.transition(receiver, referral, "accept", now=start + timedelta(days=1))
-        attended = (now - timedelta(days=days)).date()
-        ops.transition(receiver, referral, "connect", {"first_attended_on": attended},
-                       now=now - timedelta(days=days, hours=-10))
-        return referral
-    return None
+
+    def make(service) -> Referral:
+        client = ops.create_client(worker, ops.ClientData(birth_year=today().year - 30 - n, gender="male",
+                                                          area_id=None, language="zh"))
+        return ops.start_referral(worker, client, None, ops.ReferralData(
+            service_id=service.id, needs=[t.code for t in service.terms("category")][:1],
+            reason="演示数据：阶段转衔 / demo stage transition", from_stage=from_stage, to_stage=to_stage,
+            transfer_criterion="见转衔标准 / see the criteria", care_plan_notes="每周家访一次 / a home visit every week"),
+            _consent(), send=False)
+
+    found = first_admitted(session, _services(session, receiver.organization_id), make)
+    if found is None:
+        return None
+    referral = found[1]
+    backdate_creation(session, referral, start)
+    ops.transition(worker, referral, "send", now=start)
+    ops.transition(receiver, referral, "accept", now=start + timedelta(days=1))
+    attended = (now - timedelta(days=days)).date()
+    ops.transition(receiver, referral, "connect", {"first_attended_on": attended},
+                   now=now - timedelta(days=days, hours=-10))
+    return referral
 
 
 def _care_plan_edits(sender: User, receiver: User, referral: Referral) -> int:
