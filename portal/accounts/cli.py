@@ -78,20 +78,21 @@ def set_password_command(email, password):
 @click.argument("email")
 def deactivate_command(email):
     """Deactivate a user: no sign-in, no API tokens, their sessions end."""
-    user = _user_by_email(email)
-    changed = set_active(user, False)
-    db.session.commit()
-    click.echo(f"{user.email} deactivated." if changed else f"{user.email} was already inactive.")
+    _set_active(email, False, "deactivated", "inactive")
 
 
 @users_cli.command("reactivate")
 @click.argument("email")
 def reactivate_command(email):
     """Let a deactivated user sign in again."""
+    _set_active(email, True, "reactivated", "active")
+
+
+def _set_active(email: str, active: bool, done: str, already: str) -> None:
     user = _user_by_email(email)
-    changed = set_active(user, True)
+    changed = set_active(user, active)
     db.session.commit()
-    click.echo(f"{user.email} reactivated." if changed else f"{user.email} was already active.")
+    click.echo(f"{user.email} {done}." if changed else f"{user.email} was already {already}.")
 
 
 @users_cli.command("reset-password")
