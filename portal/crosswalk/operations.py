@@ -15,8 +15,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from ..bulk import insert_rows
 from ..directory import models as m
 from ..search.outbox import enqueue_services
 from ..vocab.install import vocabulary_names
@@ -316,8 +317,7 @@ def _write_links(session, gone: list[str], notes: list[dict], new_rows: list[dic
         attr = session.get(m.Attribute, row["id"])
         attr.origin, attr.origin_note = row["origin"], row["origin_note"]
     session.flush()
-    for chunk in _chunks(new_rows, 1000):
-        session.execute(insert(m.Attribute.__table__), chunk)
+    insert_rows(session, m.Attribute.__table__, new_rows)  # COPY on PostgreSQL for a large import
     if new_rows:
         context_of(session).catalog_stale = True  # the catalogue's listener does not see Core inserts
 

@@ -66,6 +66,25 @@ def _one_parent(*columns: str) -> CheckConstraint:
     return CheckConstraint(f"{expr} = 1", name="one_parent")
 
 
+def lineage_of(area) -> list:
+    """An area and its ancestors, nearest first (for an Area, or any object with ``parent``, such as
+    the search index's row views)."""
+    chain, node = [], area
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def location_point(latitude, longitude, area) -> tuple[float, float] | None:
+    """Where a location is on the map: its own coordinates, else its area's centroid, else unknown."""
+    if latitude is not None and longitude is not None:
+        return (latitude, longitude)
+    if area is not None and area.latitude is not None:
+        return (area.latitude, area.longitude)
+    return None
+
+
 class Area(db.Model, BilingualMixin):
     """City → district → street → community, with a centroid used for distances."""
 
@@ -92,11 +111,7 @@ class Area(db.Model, BilingualMixin):
 
     def lineage(self) -> list[Area]:
         """This area and its ancestors, nearest first."""
-        chain, node = [], self
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return chain
+        return lineage_of(self)
 
     def district(self) -> Area | None:
         return next((a for a in self.lineage() if a.level == "district"), None)
@@ -215,11 +230,7 @@ class Location(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):
         return str(self.t("name") or self.t("address"))
 
     def point(self) -> tuple[float, float] | None:
-        if self.latitude is not None and self.longitude is not None:
-            return (self.latitude, self.longitude)
-        if self.area is not None and self.area.latitude is not None:
-            return (self.area.latitude, self.area.longitude)
-        return None
+        return location_point(self.latitude, self.longitude, self.area)
 
 
 class Service(UUIDMixin, TimestampMixin, BilingualMixin, db.Model):

@@ -10,13 +10,13 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
 from ..directory.visibility import hidden_statuses, is_running
-from .analyzers import BilingualAnalyzer, latin_pairs
+from .analyzers import PART_SEPARATOR, BilingualAnalyzer, PairAnalyzer
 from .whoosh_adapter import install_fixes
 
 install_fixes()  # before any segment is written (see whoosh_adapter)
 
 # Bump when the schema or the document layout changes: ``flask index ensure`` then rebuilds.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Services in these states are kept out of public search results (the rule: directory/visibility.py).
 HIDDEN_STATUSES = hidden_statuses(staff=False)
@@ -50,6 +50,7 @@ class PairField(KEYWORD):
 
     def __init__(self) -> None:
         super().__init__()
+        self.analyzer = PairAnalyzer()
         self.format = Existence()
         self.scorable = False
 
@@ -141,8 +142,9 @@ def service_document(service) -> dict:
         "organization": organization,
         "terms": " ".join(filter(None, [t.name_zh for t in terms] + [t.name_en or "" for t in terms])),
         "body": body,
-        # Per field value, so that each is stemmed in the language the analyzer gave it.
-        "pairs": " ".join(dict.fromkeys(p for text in (name, organization, body) for p in latin_pairs(text))),
+        # The texts whose neighbouring words are indexed as pairs (PairAnalyzer makes them, per text,
+        # so that each is stemmed in its own language).
+        "pairs": PART_SEPARATOR.join((name, organization, body)),
         "places": " ".join(places),
         "organization_id": org.id,
         "category": _join(by_vocab.get("category", [])),

@@ -21,21 +21,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from . import feed
-from ..directory.models import (
-    Area,
-    Attribute,
-    Location,
-    Service,
-    ServiceArea,
-    ServiceAtLocation,
-    TaxonomyTerm,
-)
+from ..directory.models import Service
 from .analyzers import init_jieba
+from .document_rows import Areas, service_views
 from .documents import SCHEMA_VERSION, build_schema, service_document
 
 log = logging.getLogger(__name__)
@@ -49,25 +42,15 @@ VERSION_FILE = "portal_schema_version"
 # 3,686-service import rebuilt in 8.0 s with two, where one process took 12.8 s (the import bench).
 PARALLEL_FROM = 2000
 MAX_PROCS = 4
+# Services one process indexes per round of a rebuild, and its posting pool's memory limit: a round
+# of ~190 postings per service (an 80-word description, its pairs, names and terms) stays under
+# the limit (Whoosh estimates ~170 bytes a posting), so postings are sorted in memory.
+ROUND_PER_PROCESS = 10_000
+POOL_MB = 512
 
 
 class IndexBusyError(RuntimeError):
     """Another process (or thread) is writing the index."""
-
-
-def _service_query():
-    return select(Service).options(
-        selectinload(Service.organization),
-        selectinload(Service.attributes).selectinload(Attribute.taxonomy_term).selectinload(TaxonomyTerm.taxonomy),
-        selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
-        .selectinload(Location.area).selectinload(Area.parent).selectinload(Area.parent)
-        .selectinload(Area.parent),
-        selectinload(Service.location_links).selectinload(ServiceAtLocation.schedules),
-        selectinload(Service.service_areas).selectinload(ServiceArea.area),
-        selectinload(Service.cost_options),
-        selectinload(Service.languages),
-        selectinload(Service.schedules),
-    )
 
 
 class SearchIndex:
@@ -175,26 +158,20 @@ class SearchIndex:
         # its own segment, which the searcher handles like any other. Small ones stay in-process.
         procs = min(os.cpu_count() or 1, MAX_PROCS) if total >= PARALLEL_FROM else 1
         init_jieba()  # before forking, so the workers inherit the loaded dictionary
-        writer = ix.writer(limitmb=512, procs=procs, multisegment=procs > 1)
         done = 0
         # Read before the services: feed rows up to here are covered by this build, later ones (and
         # the gaps of transactions still open) are followed afterwards.
         position = feed.start_position(session, self.gap_seconds)
         try:
             ids = list(session.scalars(select(Service.id).order_by(Service.id)))
-            for start in range(0, len(ids), batch):
-                chunk = ids[start:start + batch]
-                for service in session.scalars(_service_query().where(Service.id.in_(chunk))):
-                    writer.add_document(**service_document(service))
-                    done += 1
-                session.expunge_all()
-                if progress:
-                    progress(done, total)
-            writer.commit()
+            areas = Areas(session)
+            per_round = ROUND_PER_PROCESS * procs
+            for first in range(0, len(ids), per_round):
+                done += self._write_round(ix, session, ids[first:first + per_round], areas, procs, batch,
+                                         lambda n: progress and progress(done + n, total))
             (fresh / VERSION_FILE).write_text(str(SCHEMA_VERSION))
             position.save(fresh)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(fresh, ignore_errors=True)
             raise
         old = self.path.with_name(self.path.name + ".old")
@@ -205,6 +182,28 @@ class SearchIndex:
         shutil.rmtree(old, ignore_errors=True)
         session.commit()  # ends the read transaction, so the follow below sees newer rows
         return done
+
+    @staticmethod
+    def _write_round(ix, session, ids: list[str], areas: Areas, procs: int, batch: int,
+                     progress: Callable[[int], None]) -> int:
+        """Index one round of services as new segments of ``ix``; returns how many were added.
+
+        Rounds keep each process's posting pool in memory: past its limit Whoosh sorts postings
+        through pickled runs on disk, which took 40 s of a 20,000-service rebuild (3.5 M postings,
+        each pickled and unpickled). A round's segments are committed without merging."""
+        writer = ix.writer(limitmb=POOL_MB, procs=procs, multisegment=procs > 1)
+        added = 0
+        try:
+            for start in range(0, len(ids), batch):
+                for service in service_views(session, ids[start:start + batch], areas):
+                    writer.add_document(**service_document(service))
+                    added += 1
+                progress(added)
+            writer.commit(merge=False)
+        except BaseException:
+            writer.cancel()
+            raise
+        return added
 
     def apply(self, session: Session, service_ids: Iterable[str], timeout: float = WRITE_TIMEOUT) -> int:
         """Rewrite (or delete) the documents of the given services."""
@@ -219,7 +218,7 @@ class SearchIndex:
         writer = self._writer(ix)
         try:
             found = set()
-            for service in session.scalars(_service_query().where(Service.id.in_(ids))):
+            for service in service_views(session, ids):
                 writer.update_document(**service_document(service))
                 found.add(service.id)
             for missing in set(ids) - found:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.directory import models as m
 from portal.extensions import db
 from portal.hsds import importer
-from portal.hsds.importer import write
+from portal import bulk
 from tests.helpers import import_into
 
 from .test_vocab_crosswalk import service_id, write_export
@@ -21,7 +21,7 @@ def large_import_paths(monkeypatch) -> list[int]:
     """Lowered thresholds; returns the list of index rebuilds made (their document counts)."""
     from portal.search.index import SearchIndex
 
-    monkeypatch.setattr(write, "COPY_FROM", 1)
+    monkeypatch.setattr(bulk, "COPY_FROM", 1)
     monkeypatch.setattr(importer, "REBUILD_INDEX_FROM", 1)
     rebuilds: list[int] = []
     rebuild = SearchIndex.rebuild

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from ...audit.models import AuditEvent
+from ...bulk import insert_rows
 from ...common import as_aware, utcnow
 from ...directory import models as m
 from ...session_context import context_of
@@ -36,7 +37,6 @@ CHILDREN = {
     "attribute": ("service", "organization", "location"),
 }
 CONTROLLED = set(m.VOCABULARIES)
-COPY_FROM = 1000  # new rows of one table from which PostgreSQL gets them by COPY
 
 
 def _same(old, new) -> bool:
@@ -53,26 +53,6 @@ class _Values:
 
     def __getattr__(self, name):
         return None
-
-
-def copy_rows(session, table, rows: list[dict]) -> None:
-    """PostgreSQL's COPY for many new rows with the same keys, in the session's transaction: rows
-    stream to the server without an INSERT statement to build, send and parse per batch. COPY
-    knows nothing of SQLAlchemy's column defaults, so the Python-side ones (ids, timestamps,
-    version 1) are filled in here, as Core would."""
-    from psycopg import sql
-
-    keys = list(rows[0])
-    defaults = [c for c in table.c if c.key not in rows[0] and c.default is not None
-                and (c.default.is_scalar or c.default.is_callable)]
-    names = [table.c[k].name for k in keys] + [c.name for c in defaults]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names)))
-    fill = [(c.default.arg, c.default.is_callable) for c in defaults]
-    raw = session.connection().connection.driver_connection  # the psycopg connection, same transaction
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row[k] for k in keys] + [arg(None) if call else arg for arg, call in fill])
 
 
 def _chunks(items: list, size: int = 500):
@@ -158,19 +138,7 @@ class Writer:
     def _insert(self, model, rows: list[dict]) -> None:
         if not rows:
             return
-        # executemany needs one key set per batch: group rows by the columns they carry.
-        groups: dict[tuple, list[dict]] = defaultdict(list)
-        for row in rows:
-            groups[tuple(sorted(row))].append(row)
-        copy = self.session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_FROM
-        for group in groups.values():
-            if copy:
-                copy_rows(self.session, model.__table__, group)
-                continue
-            for chunk in _chunks(group, 1000):
-                # Core insert of the table (column defaults apply): executemany / insertmanyvalues,
-                # without the ORM's per-row bulk bookkeeping.
-                self.session.execute(insert(model.__table__), chunk)
+        insert_rows(self.session, model.__table__, rows)
         context = context_of(self.session)
         context.catalog_stale = True  # the matching catalogue's listener does not see Core inserts
         ids = [row["id"] for row in rows]
