@@ -82,6 +82,18 @@ def _tokens(text: str, search: bool):
                 yield match.group(0), offset + match.start(), offset + match.end()
 
 
+def _whole(token: Token, text: str, pos: int, start_char: int, positions: bool, chars: bool) -> Token:
+    """``token`` set to one whole, unstopped text."""
+    token.text = text
+    token.boost = 1.0
+    token.stopped = False
+    if positions:
+        token.pos = pos
+    if chars:
+        token.startchar, token.endchar = start_char, start_char + len(text)
+    return token
+
+
 class FusedBilingualAnalyzer(Tokenizer):
     """jieba search-mode segmentation, lower-casing, English stop words and stemming in one pass.
 
@@ -112,14 +124,8 @@ class FusedBilingualAnalyzer(Tokenizer):
         init_jieba()
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            token.original = token.text = value
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
+            token.original = value
+            yield _whole(token, value, start_pos, start_char, positions, chars)
             return
         pos = start_pos
         for word, start, end, stopped in self._words(value):
@@ -201,16 +207,9 @@ class PairAnalyzer(Tokenizer):
         else:
             pairs = (value,)
         for pos, pair in enumerate(pairs, start_pos):
-            token.text = pair
-            token.boost = 1.0
-            token.stopped = False
             if keeporiginal:
                 token.original = pair
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar, token.endchar = start_char, start_char + len(pair)
-            yield token
+            yield _whole(token, pair, pos, start_char, positions, chars)
 
 
 def BilingualAnalyzer():
