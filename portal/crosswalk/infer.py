@@ -115,17 +115,31 @@ def category_words(terms: Iterable[tuple[str, str | None, str | None]],
     return out
 
 
+_BY_GROUP: tuple[list, dict[int, list[str]]] | None = None
+
+
+def _codes_by_group(categories: list[CategoryWords]) -> dict[int, list[str]]:
+    """Categories per synonym group, made once per list of categories (an import asks about tens of
+    thousands of texts with the same list): a description has dozens of matches, and asking every
+    category about each of them was most of ``_hits``' time."""
+    global _BY_GROUP
+    known = _BY_GROUP
+    if known is not None and known[0] is categories:
+        return known[1]
+    codes_of: dict[int, list[str]] = {}
+    for category in categories:
+        for group in category.groups:
+            codes_of.setdefault(group, []).append(category.code)
+    _BY_GROUP = (categories, codes_of)  # one assignment: threads see the old pair or the new one
+    return codes_of
+
+
 def _hits(text: str, categories: list[CategoryWords], synonyms: SynonymTable) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     if not text:
         return found
     stemmed = stem_text(text)
-    # Categories per synonym group, made once per text: a description has dozens of matches and
-    # asking every category about each of them was most of this function's time.
-    codes_of: dict[int, list[str]] = {}
-    for category in categories:
-        for group in category.groups:
-            codes_of.setdefault(group, []).append(category.code)
+    codes_of = _codes_by_group(categories)
     for _start, _end, phrase, group in _finder(synonyms).find(stemmed):
         for code in codes_of.get(group, ()):
             found.setdefault(code, []).append(phrase)
