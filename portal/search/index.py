@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from . import feed
+from . import feed, sidecar
 from ..directory.models import (
     Area,
     Attribute,
@@ -68,6 +68,15 @@ def _service_query():
         selectinload(Service.languages),
         selectinload(Service.schedules),
     )
+
+
+def _write_sidecars(path: Path, procs: int = 1) -> None:
+    """The new segment's sidecar, written by the writer (under its lock) so that no searcher has to
+    (see sidecar). A failure here loses nothing: a searcher writes a missing one itself."""
+    try:
+        sidecar.write_missing(path, procs)
+    except Exception:  # noqa: BLE001 - the index itself is written; never fail its write for a cache
+        log.exception("search index: could not write the segment sidecars in %s", path)
 
 
 class SearchIndex:
@@ -197,6 +206,7 @@ class SearchIndex:
             writer.cancel()
             shutil.rmtree(fresh, ignore_errors=True)
             raise
+        _write_sidecars(fresh, procs)
         old = self.path.with_name(self.path.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if self.path.exists():
@@ -228,6 +238,7 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             raise
+        _write_sidecars(self.path)
         return len(ids)
 
     def sync(self, session: Session, limit: int = 5000, timeout: float = WRITE_TIMEOUT) -> int:
