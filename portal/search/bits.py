@@ -8,17 +8,37 @@ score) so the top k of any number of matches is found with a few dozen such oper
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 
 _NONZERO = re.compile(rb"[^\x00]")
 _BYTE_BITS = tuple(tuple(j for j in range(8) if b >> j & 1) for b in range(256))
 
 
+_MANY = 512  # from here a byte per document and eight strided slices beat setting bits one by one
+_SIZED = (list, tuple, array, range)
+
+
 def from_ids(ids: Iterable[int], size: int) -> int:
+    if isinstance(ids, _SIZED) and len(ids) >= _MANY:
+        return _from_many(ids, size)
     buf = bytearray((size >> 3) + 1)
     for i in ids:
         buf[i >> 3] |= 1 << (i & 7)
     return int.from_bytes(buf, "little")
+
+
+def _from_many(ids, size: int) -> int:
+    """One byte per document, then bit k of every byte-group of eight gathered by a strided slice
+    (C loops): ~4x fewer Python operations per id than setting bits, which matters for the
+    postings of common words (thousands per segment)."""
+    flags = bytearray(size + 8)
+    for i in ids:
+        flags[i] = 1
+    found = 0
+    for k in range(8):
+        found |= int.from_bytes(flags[k::8], "little") << k
+    return found
 
 
 def full(size: int) -> int:

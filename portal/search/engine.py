@@ -11,6 +11,7 @@ at once, so every read from them happens under one lock; the sets derived from t
 from __future__ import annotations
 
 import bisect
+import logging
 import math
 import os
 import threading
@@ -22,10 +23,13 @@ from whoosh import index as whoosh_index
 
 from ..directory.visibility import hidden_statuses
 from ..geo import haversine_km
-from . import bits, ranking
-from .analyzers import has_cjk, pinyin_key
+from . import bits, ranking, sidecar
 from .documents import FACET_FIELDS, TEXT_FIELDS
-from .whoosh_adapter import current_generation, field_lengths, leaf_segments, postings, postings_with_frequency
+from .postings import SegmentDecoder, WordPostings
+from .suggest import segment_pinyin
+from .whoosh_adapter import current_generation, leaf_segments, postings
+
+log = logging.getLogger(__name__)
 
 VERIFIED_BASE = date(2000, 1, 1).toordinal()  # verified days are stored relative to this
 CELL_DEGREES = 0.02  # ~2 km: the grid used to find the nearest services without scanning all
@@ -64,9 +68,12 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 class SegmentData:
     """What one Whoosh segment holds, in local document numbers. Immutable except for caches."""
 
-    def __init__(self, reader, lock: threading.RLock) -> None:
+    def __init__(self, reader, lock: threading.RLock, sidecar_path: Path | None = None) -> None:
         self.reader = reader
         self.lock = lock
+        self._decoder = SegmentDecoder(reader)
+        self._sidecar_path = sidecar_path
+        self._sidecar = self._open_sidecar()
         self.size = reader.doc_count_all()
         self.ids: list[str] = []
         self.verified: list[int] = []
@@ -94,72 +101,84 @@ class SegmentData:
         self.has_points = bits.from_ids((d for d, p in enumerate(self.points) if p), self.size)
         self.verified_slices = self._slices([max(0, v - VERIFIED_BASE) if v else 0 for v in self.verified])
         self._words = _LRU(_SEGMENT_CACHE)
-        self._tf = _LRU(_SEGMENT_CACHE)
-        self._lengths: dict[str, tuple[list[int], float]] = {}
-        self._pinyin: dict[str, list[str]] | None = None
+        self._postings = _LRU(_SEGMENT_CACHE)
+        self._pinyin: dict[str, list[str]] | None = self._sidecar.pinyin if self._sidecar else None
         self._open: dict[tuple, int] = {}
         self._boundaries: dict[int, list[int]] = {}
         self._fresh: dict[int, int] = {}
+
+    def reopen(self, reader) -> None:
+        self.reader = reader
+        self._decoder = SegmentDecoder(reader)
 
     def forget_words(self) -> None:
         """Drop what was learnt per word (postings as bitsets, BM25F frequencies): the next query
         costs what a query with words never seen before costs. For benchmarks; a server never calls
         it."""
         self._words = _LRU(_SEGMENT_CACHE)
-        self._tf = _LRU(_SEGMENT_CACHE)
+        self._postings = _LRU(_SEGMENT_CACHE)
 
     def _slices(self, values: list[int]) -> list[int]:
         width = max(values, default=0).bit_length()
         return [bits.from_ids((d for d, v in enumerate(values) if v >> b & 1), self.size) for b in range(width)]
 
     def word(self, field: str, word: str) -> int:
+        if field in TEXT_FIELDS:  # decoded with the frequencies that ranking needs: once, not twice
+            return self.postings(word).fields.get(field, 0)
+
         def compute():
             with self.lock:
                 return bits.from_ids(postings(self.reader, field, word), self.size)
 
         return self._words.get_or((field, word), compute)
 
-    def _field_lengths(self, field: str) -> tuple[list[int], float]:
-        if field not in self._lengths:
-            lengths = field_lengths(self.reader, field)
-            self._lengths[field] = (lengths, (sum(lengths) / len(lengths)) if lengths else 0.0)
-        return self._lengths[field]
+    def postings(self, word: str) -> WordPostings:
+        """The word's postings over the text fields: what matching and BM25F need of it."""
+        return self._postings.get_or(word, lambda: self._load(word))
+
+    def _load(self, word: str) -> WordPostings:
+        found = self._sidecar
+        if found is not None:
+            try:
+                return found.get(word)  # a read of a few kB: no lock needed, no decoding
+            except (sidecar.SidecarError, OSError, ValueError, EOFError, TypeError) as exc:
+                log.warning("search: %s; rebuilding the segment's sidecar", exc)
+                with self.lock:
+                    if self._sidecar is found:  # not already replaced by another thread
+                        self._sidecar = self._open_sidecar(damaged=True)
+                return self._decode(word)  # this word from Whoosh; the next ones from the new file
+        return self._decode(word)
+
+    def _decode(self, word: str) -> WordPostings:
+        with self.lock:
+            return self._decoder.decode(word)
+
+    def _open_sidecar(self, damaged: bool = False) -> sidecar.Sidecar | None:
+        """This segment's sidecar, written now if no writer left one (an index written before
+        sidecars existed, or a damaged file); None (decode each word) if it cannot be written."""
+        if self._sidecar_path is None:
+            return None
+        try:
+            with self.lock:
+                if damaged:
+                    return sidecar.rebuild(self._sidecar_path, self.reader)
+                return sidecar.ensure(self._sidecar_path, self.reader)
+        except OSError as exc:
+            log.warning("search: no sidecar at %s (%s); words are decoded as they are asked for",
+                        self._sidecar_path, exc)
+            return None
 
     def pseudo_tf(self, word: str) -> dict[int, float]:
         """Local document -> BM25F pseudo-frequency of ``word`` over the text fields (lengths are
         normalised by this segment's averages: the big segment holds nearly every document)."""
-        def compute():
-            found: dict[int, float] = {}
-            with self.lock:
-                for field in TEXT_FIELDS:
-                    ids, freqs = postings_with_frequency(self.reader, field, word)
-                    if not ids:
-                        continue
-                    lengths, average = self._field_lengths(field)
-                    # ranking.field_tf, unrolled: this loop runs once per posting of a new word.
-                    weight, b = ranking.WEIGHTS[field], ranking.B[field]
-                    per_length = b / average if average > 0 else 0.0
-                    base = 1.0 - b if average > 0 else 1.0
-                    get = found.get
-                    for doc, freq in zip(ids, freqs):
-                        found[doc] = get(doc, 0.0) + weight * freq / max(base + per_length * lengths[doc], 0.05)
-            return found
-
-        return self._tf.get_or(word, compute)
+        return self.postings(word).pseudo_tf()
 
     def pinyin_words(self) -> dict[str, list[str]]:
-        """Pinyin key -> the Chinese words of this segment's names and terms, for "did you mean".
-        Built once per segment (segments never change), not per snapshot: converting every word to
-        pinyin is what made the first zero-result search after a change slow."""
+        """Pinyin key -> the Chinese words of this segment's names and terms, for "did you mean"
+        (kept in the sidecar: computed once per segment, not per process or snapshot)."""
         if self._pinyin is None:
-            found: dict[str, list[str]] = {}
             with self.lock:
-                for field in ("terms", "name"):
-                    for raw in self.reader.lexicon(field):
-                        word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                        if has_cjk(word) and len(word) >= 2:
-                            found.setdefault(pinyin_key(word), []).append(word)
-            self._pinyin = found
+                self._pinyin = segment_pinyin(self.reader)
         return self._pinyin
 
     def verified_since(self, ordinal: int) -> int:
@@ -185,13 +204,6 @@ class SegmentData:
                         for h in hours)),
                 self.size)
         return self._open[key]
-
-
-def _by_value(tf: dict[int, float]) -> dict[float, list[int]]:
-    grouped: dict[float, list[int]] = {}
-    for doc, value in tf.items():
-        grouped.setdefault(value, []).append(doc)
-    return grouped
 
 
 class Snapshot:
@@ -319,19 +331,15 @@ class Snapshot:
         """``[(units, documents), ...]``: the BM25F score of ``word`` (see ``ranking``) grouped into
         sets of documents with the same score, so that the search adds it with a few set operations."""
         def compute():
-            per_segment = [(segment, offset, segment.pseudo_tf(word)) for segment, offset, _ in self.segments]
-            having = sum(len(tf) for _, _, tf in per_segment)
+            per_segment = [(segment, offset, segment.postings(word)) for segment, offset, _ in self.segments]
+            having = sum(found.having for _, _, found in per_segment)
             if not having:
                 return []
             word_idf = ranking.idf(having, max(self.size, having))
             groups: dict[int, int] = {}
-            units = ranking.units
-            for segment, offset, tf in per_segment:
-                local: dict[int, list[int]] = {}
-                for value, docs in _by_value(tf).items():  # frequencies repeat: score each once
-                    local.setdefault(units(value, word_idf), []).extend(docs)
-                for score, docs in local.items():
-                    groups[score] = groups.get(score, 0) | (bits.from_ids(docs, segment.size) << offset)
+            for segment, offset, found in per_segment:
+                for score, docs in found.score_groups(word_idf, segment.size).items():
+                    groups[score] = groups.get(score, 0) | (docs << offset)
             return sorted(groups.items(), reverse=True)
 
         return self._scores.get_or(word, compute)
@@ -401,9 +409,9 @@ class SearchEngine:
             segid = f"{key[0]}:{segment_id}"
             data = self._segments.get(segid)
             if data is None:
-                data = SegmentData(leaf, self._lock)
+                data = SegmentData(leaf, self._lock, sidecar.path_for(self.path, segment_id))
             else:
-                data.reader = leaf  # same files; keep the newest reader open
+                data.reopen(leaf)  # same files; keep the newest reader open
             keep[segid] = data
             segments.append((data, offset, deleted))
         self._segments = keep

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from . import feed
+from . import feed, sidecar
 from ..directory.models import Service
 from .analyzers import init_jieba
 from .document_rows import Areas, service_views
@@ -51,6 +51,15 @@ POOL_MB = 512
 
 class IndexBusyError(RuntimeError):
     """Another process (or thread) is writing the index."""
+
+
+def _write_sidecars(path: Path, procs: int = 1) -> None:
+    """The new segment's sidecar, written by the writer (under its lock) so that no searcher has to
+    (see sidecar). A failure here loses nothing: a searcher writes a missing one itself."""
+    try:
+        sidecar.write_missing(path, procs)
+    except Exception:  # noqa: BLE001 - the index itself is written; never fail its write for a cache
+        log.exception("search index: could not write the segment sidecars in %s", path)
 
 
 class SearchIndex:
@@ -174,6 +183,7 @@ class SearchIndex:
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
+        _write_sidecars(fresh, procs)
         old = self.path.with_name(self.path.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if self.path.exists():
@@ -227,6 +237,7 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             raise
+        _write_sidecars(self.path)
         return len(ids)
 
     def sync(self, session: Session, limit: int = 5000, timeout: float = WRITE_TIMEOUT) -> int:

@@ -116,6 +116,19 @@ def _vocabulary(snap, extra: tuple[str, ...]) -> Vocabulary:
     return cache[key]
 
 
+def segment_pinyin(reader) -> dict[str, list[str]]:
+    """Pinyin key -> the Chinese words of one index segment's names and terms. Converting every word
+    to pinyin is slow, so it is done once per segment (segments never change) and kept in the
+    segment's sidecar file (see ``sidecar``), not once per searcher."""
+    found: dict[str, list[str]] = {}
+    for field in ("terms", "name"):
+        for raw in reader.lexicon(field):
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if has_cjk(word) and len(word) >= 2:
+                found.setdefault(pinyin_key(word), []).append(word)
+    return found
+
+
 def _clause_for(phrase: str) -> Clause | None:
     alternatives = tuple(a for a in (tuple(query_words(p)) for p in table().alternatives(phrase)) if a)
     return Clause(phrase, alternatives) if alternatives else None

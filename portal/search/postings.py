@@ -1,0 +1,155 @@
+"""One word's postings in one segment, over the text fields, in the form the search uses them.
+
+``WordPostings`` holds, for a word: the documents holding it in each text field (bitsets, for
+matching), and for ranking its documents ordered by their BM25F pseudo-frequency with the distinct
+pseudo-frequencies and how many documents have each. Why this form: a word's score in a document
+depends only on its pseudo-frequency (and the word's idf, which depends on the whole snapshot), and
+it never falls as the pseudo-frequency rises, so the documents of one score are consecutive in
+``order``; ``score_groups`` finds where the score changes by bisection over the distinct
+pseudo-frequencies (``ranking.unit_runs``), and its only work per posting is building the bitsets
+of all but the largest group. It is built either by decoding Whoosh's
+postings once (``combine``) or by loading it from the segment's sidecar file (``sidecar``).
+"""
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from itertools import accumulate, compress, repeat
+from operator import mul, not_, truediv
+
+from . import bits, ranking
+from .documents import TEXT_FIELDS
+from .whoosh_adapter import field_lengths, postings_with_frequency
+
+
+class WordPostings:
+    __slots__ = ("fields", "present", "order", "values", "counts")
+
+    def __init__(self, fields: dict[str, int], order: array, values: array, counts: array) -> None:
+        self.fields = fields  # text field -> local documents holding the word there
+        present = 0
+        for found in fields.values():
+            present |= found
+        self.present = present  # ... in any text field (the documents of ``order``)
+        self.order = order  # those documents, by pseudo-frequency ascending
+        self.values = values  # the distinct pseudo-frequencies, ascending
+        self.counts = counts  # how many consecutive documents of ``order`` have each
+
+    @property
+    def having(self) -> int:
+        return len(self.order)
+
+    def pseudo_tf(self) -> dict[int, float]:
+        """Local document -> BM25F pseudo-frequency (for checks; the search uses score_groups)."""
+        found, start = {}, 0
+        for value, count in zip(self.values, self.counts):
+            found.update(dict.fromkeys(self.order[start:start + count], value))
+            start += count
+        return found
+
+    def score_groups(self, word_idf: float, size: int) -> dict[int, int]:
+        """Score units -> the local documents with that score (``ranking.units``)."""
+        if not self.order:
+            return {}
+        runs = ranking.unit_runs(self.values, word_idf)
+        ends = [0, *accumulate(self.counts)]
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for (a, score), (b, _) in zip(runs, [*runs[1:], (len(self.values), 0)]):
+            spans.setdefault(score, []).append((ends[a], ends[b]))
+        return self._bitsets(spans, size)
+
+    def _bitsets(self, spans: dict[int, list[tuple[int, int]]], size: int) -> dict[int, int]:
+        # The largest group is what the others leave of ``present``: its postings cost nothing.
+        largest = max(spans, key=lambda s: sum(b - a for a, b in spans[s]))
+        groups, others = {}, 0
+        for score, runs in spans.items():
+            if score != largest:
+                ids = self.order[runs[0][0]:runs[0][1]]
+                for a, b in runs[1:]:
+                    ids += self.order[a:b]
+                groups[score] = bits.from_ids(ids, size)
+                others |= groups[score]
+        groups[largest] = self.present & ~others
+        return groups
+
+
+EMPTY = WordPostings({}, array("I"), array("d"), array("I"))
+
+
+class SegmentDecoder:
+    """Decodes words' postings from one Whoosh segment reader (not thread-safe: the caller holds
+    whatever lock guards the reader)."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.size = reader.doc_count_all()
+        self._norms: dict[str, list[float]] = {}
+
+    def decode(self, word: str, fields: tuple[str, ...] | None = None) -> WordPostings:
+        """``fields``: the text fields known to hold the word (from ``words``); None: look."""
+        per_field, norms = {}, {}
+        for field in TEXT_FIELDS:  # in this order: see combine
+            if fields is not None and field not in fields:
+                continue
+            ids, freqs = postings_with_frequency(self.reader, field, word, known=fields is not None)
+            if ids:
+                per_field[field] = (ids, freqs)
+                norms[field] = self._field_norms(field)
+        return combine(per_field, norms, self.size)
+
+    def words(self) -> dict[str, tuple[str, ...]]:
+        """Every word of the segment's text fields -> the fields holding it."""
+        found: dict[str, tuple[str, ...]] = {}
+        for field in TEXT_FIELDS:
+            if field in self.reader.schema:
+                for raw in self.reader.lexicon(field):
+                    word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    found[word] = found.get(word, ()) + (field,)
+        return found
+
+    def _field_norms(self, field: str) -> list[float]:
+        # The big segment holds nearly every document, so lengths are normalised per segment.
+        if field not in self._norms:
+            self._norms[field] = field_norms(field, field_lengths(self.reader, field))
+        return self._norms[field]
+
+
+def combine(per_field: dict[str, tuple[list[int], list[float]]], norms: dict[str, list[float]],
+            size: int) -> WordPostings:
+    """From each text field's (documents, frequencies) of a word, in ``TEXT_FIELDS`` order (the
+    pseudo-frequency is a float sum: the order of its terms is part of the result), and each field's
+    length norms in the segment (``field_norms``)."""
+    if not per_field:
+        return EMPTY
+    found: dict[int, float] = {}
+    fields = {}
+    for field, (ids, freqs) in per_field.items():
+        fields[field] = bits.from_ids(ids, size)
+        _add_field_tf(found, ids, map(mul, repeat(ranking.WEIGHTS[field]), freqs), norms[field])
+    order = array("I", sorted(found, key=found.__getitem__))
+    ordered = [found[d] for d in order]
+    values = array("d", sorted(set(ordered)))
+    ends = [bisect_right(ordered, v) for v in values]
+    counts = array("I", [b - a for a, b in zip([0, *ends], ends)])
+    return WordPostings(fields, order, values, counts)
+
+
+def field_norms(field: str, lengths: list[int]) -> list[float]:
+    """Per document, what BM25F divides a field's weighted frequency by (``ranking.field_tf``, in
+    the arithmetic the engine has always used: ``1 - b + b / average * length``, at least 0.05):
+    computed once per segment and field, not once per posting."""
+    average = sum(lengths) / len(lengths) if lengths else 0.0
+    b = ranking.B[field]
+    per_length = b / average if average > 0 else 0.0
+    base = 1.0 - b if average > 0 else 1.0
+    return [max(base + per_length * length, 0.05) for length in lengths]
+
+
+def _add_field_tf(found: dict[int, float], ids, weighted, norms: list[float]) -> None:
+    # found[doc] = found.get(doc, 0.0) + weight * freq / norm, with the loops in C except for the
+    # documents an earlier field already holds (0.0 + x is x: new ones are simply inserted).
+    contributions = list(zip(ids, map(truediv, weighted, map(norms.__getitem__, ids))))
+    seen = list(map(found.__contains__, ids))
+    found.update(compress(contributions, map(not_, seen)))
+    for doc, value in compress(contributions, seen):
+        found[doc] += value

@@ -1,0 +1,278 @@
+"""Per-segment sidecar files: what the search needs of every word, precomputed once per segment.
+
+Why: a query whose words were never searched before used to decode each word's Whoosh postings in
+Python (with frequencies, for BM25F) on every process, which made such queries ~30x slower than
+warm ones. Whoosh segments never change once written (deletions are kept apart) and a segment's id
+names it for good, so everything derived from a segment's postings can be computed once and kept
+beside it: ``<index>/<segment id>.portal``. A word never queried before then costs one read of a
+few kB and no decoding.
+
+Layout: a header (``MAGIC``, ``VERSION``), one blob per word (marshal of its ``WordPostings`` in
+arrays and bitset bytes), a table (marshal: segment size, the did-you-mean pinyin words, and
+word -> (offset, length, crc32) of its blob), and a trailer giving the table's place. A file cut
+short or from another version has no valid trailer or table and is treated as missing; a blob whose
+crc does not match raises ``SidecarError``. Files are written to a temporary name and renamed into
+place, so a reader never sees a half-written one and two processes writing the same segment's file
+at once both leave a complete one. The name matches Whoosh's own segment-file pattern, so Whoosh
+deletes the sidecars of merged-away segments when it cleans up after a commit; ``write_missing``
+removes any left over too.
+"""
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import struct
+import sys
+import threading
+import zlib
+from array import array
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from . import bits, ranking
+from .documents import TEXT_FIELDS
+from .postings import EMPTY, WordPostings
+
+log = logging.getLogger(__name__)
+
+SUFFIX = ".portal"
+MAGIC = b"PORTALSC"
+VERSION = 1
+_HEAD = MAGIC + struct.pack("<I", VERSION)
+_TAIL = struct.Struct("<QQ8s")  # table offset, table length, MAGIC
+_IDS, _BITSET = 0, 1  # how a field's documents are stored: whichever is smaller
+
+
+class SidecarError(Exception):
+    """A sidecar file that cannot be used (damaged blob)."""
+
+
+def fingerprint() -> str:
+    """What the stored pseudo-frequencies depend on besides the segment itself: a sidecar written
+    under other field weights or length normalisation counts as missing (and is rewritten)."""
+    return repr((TEXT_FIELDS, sorted(ranking.WEIGHTS.items()), sorted(ranking.B.items())))
+
+
+def path_for(index_dir: Path, segment_id: str) -> Path:
+    return Path(index_dir) / f"{segment_id}{SUFFIX}"
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+def write(target: Path, size: int, words: Iterable[str], decode: Callable[[str], WordPostings],
+          pinyin: dict[str, list[str]]) -> None:
+    """Write the sidecar of one segment (``size`` documents) atomically."""
+    # Unique per process and thread; the leading dot keeps Whoosh's clean-up away from it.
+    temporary = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        with open(temporary, "wb") as out:
+            out.write(_HEAD)
+            table: dict[str, tuple[int, int, int]] = {}
+            for word in words:
+                found = decode(word)
+                if found.having:
+                    blob = _encode(found)
+                    table[word] = (out.tell(), len(blob), zlib.crc32(blob))
+                    out.write(blob)
+            offset = out.tell()
+            head = marshal.dumps({"size": size, "byteorder": sys.byteorder, "ranking": fingerprint(),
+                                  "pinyin": pinyin, "words": table})
+            out.write(head)
+            out.write(_TAIL.pack(offset, len(head), MAGIC))
+        os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def _encode(found: WordPostings) -> bytes:
+    fields = []
+    for number, field in enumerate(TEXT_FIELDS):
+        docs = found.fields.get(field, 0)
+        if docs:
+            dense = docs.to_bytes((docs.bit_length() + 7) >> 3, "little")
+            count = docs.bit_count()
+            if count * 4 < len(dense):
+                fields.append((number, _IDS, array("I", bits.iter_ids(docs)).tobytes()))
+            else:
+                fields.append((number, _BITSET, dense))
+    return marshal.dumps((tuple(fields), found.order.tobytes(), found.values.tobytes(), found.counts.tobytes()))
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+class Sidecar:
+    """An open sidecar file: the table in memory, each word's blob read when asked for."""
+
+    def __init__(self, file, size: int, table: dict) -> None:
+        self._file = file  # kept open: a file removed after a merge stays readable by who holds it
+        self.size = size
+        self.pinyin: dict[str, list[str]] = table["pinyin"]
+        self._words: dict[str, tuple[int, int, int]] = table["words"]
+
+    @classmethod
+    def open(cls, path: Path, size: int) -> Sidecar | None:
+        """The sidecar at ``path`` for a segment of ``size`` documents; None if it is missing, cut
+        short, of another version, of another segment or of other ranking parameters."""
+        try:
+            file = open(path, "rb")
+        except OSError:
+            return None
+        try:
+            table = _read_table(file)
+            made_for = (table.get("size"), table.get("byteorder"), table.get("ranking"))
+            if made_for == (size, sys.byteorder, fingerprint()):
+                return cls(file, size, table)
+        except (OSError, ValueError, EOFError, TypeError, KeyError, struct.error):
+            pass
+        file.close()
+        return None
+
+    def get(self, word: str) -> WordPostings:
+        where = self._words.get(word)
+        if where is None:
+            return EMPTY
+        offset, length, crc = where
+        blob = os.pread(self._file.fileno(), length, offset)
+        if len(blob) != length or zlib.crc32(blob) != crc:
+            raise SidecarError(f"{self._file.name}: the entry of {word!r} is damaged")
+        return _decode(blob, self.size)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _complete(path: Path) -> bool:
+    """Whether a whole sidecar is there (header and trailer, not the table: loading the big
+    segments' tables took ~0.1 s, on every saved change). A searcher still checks the rest when it
+    opens it, and rewrites one of another segment or other ranking parameters."""
+    try:
+        with open(path, "rb") as file:
+            return _table_place(file) is not None
+    except (OSError, ValueError, struct.error):
+        return False
+
+
+def _table_place(file) -> tuple[int, int]:
+    if os.pread(file.fileno(), len(_HEAD), 0) != _HEAD:
+        raise ValueError("not a sidecar of this version")
+    end = os.fstat(file.fileno()).st_size
+    if end < len(_HEAD) + _TAIL.size:
+        raise ValueError("cut short")
+    offset, length, magic = _TAIL.unpack(os.pread(file.fileno(), _TAIL.size, end - _TAIL.size))
+    if magic != MAGIC or offset + length != end - _TAIL.size:
+        raise ValueError("cut short")
+    return offset, length
+
+
+def _read_table(file) -> dict:
+    offset, length = _table_place(file)
+    table = marshal.loads(os.pread(file.fileno(), length, offset))
+    if not isinstance(table, dict):
+        raise ValueError("no table")
+    return table
+
+
+def _decode(blob: bytes, size: int) -> WordPostings:
+    stored, order_bytes, values_bytes, counts_bytes = marshal.loads(blob)
+    fields = {}
+    for number, kind, data in stored:
+        if kind == _BITSET:
+            fields[TEXT_FIELDS[number]] = int.from_bytes(data, "little")
+        else:
+            ids = array("I")
+            ids.frombytes(data)
+            fields[TEXT_FIELDS[number]] = bits.from_ids(ids, size)
+    order, values, counts = array("I"), array("d"), array("I")
+    order.frombytes(order_bytes)
+    values.frombytes(values_bytes)
+    counts.frombytes(counts_bytes)
+    return WordPostings(fields, order, values, counts)
+
+
+# --- keeping them beside the index -----------------------------------------------------------------
+
+def remove_stale(index_dir: Path, keep: set[str]) -> None:
+    """Remove sidecars (and temporary files left by a crash) of segments not in ``keep`` (names)."""
+    for name in os.listdir(index_dir):
+        if name.endswith(SUFFIX):
+            segment = name
+        elif name.startswith(".") and name.endswith(".tmp") and SUFFIX in name:  # ".<sidecar>.<writer>.tmp"
+            segment = name[1:].split(SUFFIX)[0] + SUFFIX
+        else:
+            continue
+        if segment not in keep:
+            try:
+                os.unlink(Path(index_dir) / name)
+            except FileNotFoundError:
+                pass
+
+
+def ensure(target: Path, reader) -> Sidecar:
+    """The sidecar of the segment ``reader`` reads, written first if it is missing or unusable."""
+    size = reader.doc_count_all()
+    found = Sidecar.open(target, size)
+    if found is None:
+        build(target, reader)
+        found = Sidecar.open(target, size)
+        if found is None:
+            raise OSError(f"{target}: written but unreadable")
+    return found
+
+
+def rebuild(target: Path, reader) -> Sidecar:
+    """Replace a damaged sidecar."""
+    target.unlink(missing_ok=True)
+    return ensure(target, reader)
+
+
+def build(target: Path, reader) -> None:
+    from .postings import SegmentDecoder
+    from .suggest import segment_pinyin
+
+    decoder = SegmentDecoder(reader)
+    holders = decoder.words()
+    write(target, decoder.size, sorted(holders), lambda word: decoder.decode(word, holders[word]),
+          segment_pinyin(reader))
+
+
+def write_missing(index_dir: Path, procs: int = 1) -> None:
+    """After a commit, under the writer lock: write the sidecar of every segment that lacks one (so
+    no searcher has to) and remove those of segments merged away. A rebuild that wrote its segments
+    in several processes writes their sidecars in as many (decoding is pure Python: seconds per
+    10,000 services)."""
+    from .whoosh_adapter import segment_openers
+
+    index_dir = Path(index_dir)
+    keep, missing = set(), []
+    for segment_id, open_reader in segment_openers(index_dir):
+        target = path_for(index_dir, segment_id)
+        keep.add(target.name)
+        if not _complete(target):
+            missing.append((segment_id, open_reader))
+    if procs > 1 and len(missing) > 1:
+        _in_processes(index_dir, [segment_id for segment_id, _ in missing], procs)
+    else:
+        for segment_id, open_reader in missing:
+            with open_reader() as reader:
+                build(path_for(index_dir, segment_id), reader)
+    remove_stale(index_dir, keep)
+
+
+def _in_processes(index_dir: Path, segment_ids: list[str], procs: int) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")  # as Whoosh's own multi-process writer
+    with ProcessPoolExecutor(min(procs, len(segment_ids)), mp_context=context) as pool:
+        list(pool.map(_build_segment, [str(index_dir)] * len(segment_ids), segment_ids))
+
+
+def _build_segment(index_dir: str, segment_id: str) -> None:
+    from .whoosh_adapter import segment_openers
+
+    for found_id, open_reader in segment_openers(index_dir):
+        if found_id == segment_id:
+            with open_reader() as reader:
+                build(path_for(Path(index_dir), segment_id), reader)

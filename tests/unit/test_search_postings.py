@@ -1,0 +1,141 @@
+"""Cold-query speed (issue 11) must not change a single score: the precomputed per-word postings
+(portal/search/postings.py), their sidecar files (portal/search/sidecar.py) and the faster set and
+score arithmetic give exactly what the straightforward per-posting computation gave."""
+from __future__ import annotations
+
+import random
+from array import array
+
+import pytest
+
+from portal.search import bits, ranking, sidecar
+from portal.search.documents import TEXT_FIELDS
+from portal.search.postings import EMPTY, combine, field_norms
+
+
+def _values(rng: random.Random, count: int) -> list[float]:
+    values = {rng.random() * rng.choice([0.01, 1.0, 10.0, 100.0]) for _ in range(count)}
+    # Values a few ulps apart, as float sums in another order give: where rounding could bend order.
+    values |= {v * (1 + k * 1e-16) for v in list(values)[:10] for k in range(4)}
+    return sorted(values)
+
+
+def test_scores_of_many_values_and_their_runs_are_those_of_one_value_at_a_time():
+    rng = random.Random(11)
+    for _ in range(400):
+        values = _values(rng, rng.randint(1, 400))
+        word_idf = rng.choice([ranking.MIN_IDF, 1.3, 7.9, rng.random() * 12])
+        one_by_one = [ranking.units(v, word_idf) for v in values]
+        assert ranking.units_many(values, word_idf) == one_by_one
+        expected_runs = [(i, s) for i, s in enumerate(one_by_one) if i == 0 or s != one_by_one[i - 1]]
+        assert ranking.unit_runs(values, word_idf) == expected_runs
+
+
+def test_sets_built_from_many_ids_are_the_same_as_bit_by_bit():
+    rng = random.Random(5)
+    for size in (1, 7, 8, 9, 600, 10_000):
+        for count in (0, 1, 513, size):
+            ids = sorted(rng.sample(range(size), min(count, size)))
+            expected = sum(1 << i for i in ids)
+            assert bits.from_ids(ids, size) == expected
+            assert bits.from_ids(array("I", ids), size) == expected
+            assert bits.from_ids(iter(ids), size) == expected
+
+
+def _random_fields(rng: random.Random, size: int) -> dict[str, tuple[list[int], list[float]]]:
+    per_field = {}
+    for field in TEXT_FIELDS:
+        if rng.random() < 0.7:
+            ids = sorted(rng.sample(range(size), rng.randint(1, size)))
+            per_field[field] = (ids, [float(rng.randint(1, 4)) for _ in ids])
+    return per_field
+
+
+def _straightforward_groups(per_field, lengths, size: int, word_idf: float) -> dict[int, int]:
+    """The engine's computation before the sidecars: a pseudo-frequency per posting, a score per
+    distinct pseudo-frequency, a set per score."""
+    found: dict[int, float] = {}
+    for field, (ids, freqs) in per_field.items():
+        field_lengths = lengths[field]
+        average = sum(field_lengths) / len(field_lengths)
+        weight, b = ranking.WEIGHTS[field], ranking.B[field]
+        per_length, base = b / average, 1.0 - b
+        for doc, freq in zip(ids, freqs):
+            found[doc] = found.get(doc, 0.0) + weight * freq / max(base + per_length * field_lengths[doc], 0.05)
+    groups: dict[int, list[int]] = {}
+    for doc, value in found.items():
+        groups.setdefault(ranking.units(value, word_idf), []).append(doc)
+    return {score: bits.from_ids(docs, size) for score, docs in groups.items()}
+
+
+def test_score_groups_are_those_of_the_straightforward_per_posting_computation():
+    rng = random.Random(3)
+    for size in (1, 5, 300, 3000):
+        lengths = {field: [rng.randint(1, 400) for _ in range(size)] for field in TEXT_FIELDS}
+        norms = {field: field_norms(field, lengths[field]) for field in TEXT_FIELDS}
+        for _ in range(5):
+            per_field = _random_fields(rng, size)
+            found = combine(per_field, norms, size)
+            for word_idf in (ranking.MIN_IDF, 2.5, 9.0):
+                assert found.score_groups(word_idf, size) == _straightforward_groups(per_field, lengths, size, word_idf)
+            for field in TEXT_FIELDS:
+                assert found.fields.get(field, 0) == bits.from_ids(per_field.get(field, ([], []))[0], size)
+
+
+@pytest.fixture
+def written(tmp_path):
+    rng = random.Random(8)
+    size = 700
+    norms = {field: field_norms(field, [rng.randint(1, 50) for _ in range(size)]) for field in TEXT_FIELDS}
+    words = {f"w{n}": combine(_random_fields(rng, size), norms, size) for n in range(30)}
+    words["sparse"] = combine({"name": ([3, 650], [1.0, 2.0])}, norms, size)
+    path = tmp_path / f"MAIN_abcdefgh12345678{sidecar.SUFFIX}"
+    sidecar.write(path, size, sorted(words), words.__getitem__, {"meishatong": ["美沙酮"]})
+    return path, size, words
+
+
+def _same(a, b) -> bool:
+    return (a.fields == b.fields and a.order == b.order and a.values == b.values and a.counts == b.counts
+            and a.present == b.present)
+
+
+def test_a_sidecar_gives_back_what_was_written_word_by_word(written):
+    path, size, words = written
+    opened = sidecar.Sidecar.open(path, size)
+    assert opened.pinyin == {"meishatong": ["美沙酮"]}
+    for word, found in words.items():
+        assert _same(opened.get(word), found), word
+    assert opened.get("never written") is EMPTY
+    opened.close()
+
+
+def test_a_sidecar_cut_short_or_of_another_segment_is_treated_as_missing(written):
+    path, size, _words = written
+    assert sidecar.Sidecar.open(path, size + 1) is None, "another segment's (size differs)"
+    data = path.read_bytes()
+    path.write_bytes(data[:-5])
+    assert sidecar.Sidecar.open(path, size) is None
+    path.write_bytes(b"")
+    assert sidecar.Sidecar.open(path, size) is None
+    assert sidecar.Sidecar.open(path.with_name("missing.portal"), size) is None
+
+
+def test_a_damaged_entry_is_reported_not_misread(written):
+    path, size, words = written
+    data = bytearray(path.read_bytes())
+    data[len(sidecar.MAGIC) + 4 + 10] ^= 0xFF  # inside the first word's entry
+    path.write_bytes(bytes(data))
+    opened = sidecar.Sidecar.open(path, size)
+    with pytest.raises(sidecar.SidecarError):
+        opened.get(sorted(words)[0])
+    opened.close()
+
+
+def test_a_sidecar_written_under_other_field_weights_is_treated_as_missing(written, monkeypatch):
+    path, size, _words = written
+    monkeypatch.setitem(ranking.WEIGHTS, "name", ranking.WEIGHTS["name"] + 1.0)
+    assert sidecar.Sidecar.open(path, size) is None, "its pseudo-frequencies were computed with the old weights"
+    monkeypatch.undo()
+    reopened = sidecar.Sidecar.open(path, size)
+    assert reopened is not None
+    reopened.close()
