@@ -47,10 +47,16 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def _one_deleted(key: str) -> set[str]:
+    """``key`` and every string one letter shorter than it."""
+    return {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}
+
+
 class Vocabulary:
     def __init__(self, phrases) -> None:
         self.latin: set[str] = set()
         self.pinyin: dict[str, list[str]] = {}
+        self._near: dict[str, list[str]] | None = None
         for phrase in phrases:
             phrase = (phrase or "").strip()
             if not phrase:
@@ -61,6 +67,21 @@ class Vocabulary:
                 lowered = phrase.lower()
                 self.latin.add(lowered)
                 self.latin.update(_LATIN_WORD.findall(lowered))
+
+    def pinyin_near(self, key: str) -> set[str]:
+        """The pinyin keys that may be one edit from ``key`` (a letter inserted, left out, changed,
+        or two neighbours swapped): two keys one edit apart always share a one-letter deletion, so
+        they are looked up through their deletions instead of measuring the distance to every key
+        (that comparison was ~80 % of a misspelt query's time at 20,000 services). The caller
+        still measures the distance to each of the few found."""
+        near = self._near
+        if near is None:  # once per vocabulary (per index snapshot); threads may both build it
+            near = {}
+            for other in self.pinyin:
+                for deleted in _one_deleted(other):
+                    near.setdefault(deleted, []).append(other)
+            self._near = near
+        return {other for deleted in _one_deleted(key) for other in near.get(deleted, ())}
 
 
 _LANGUAGES = ("en", "es")
@@ -149,8 +170,7 @@ def candidates(snap, label: str, extra: tuple[str, ...] = ()) -> list[str]:
     if key:
         found = vocab.pinyin.get(key, []) + found
         if len(key) >= 6 and not vocab.pinyin.get(key):
-            near = sorted((edit_distance(key, other, 1), other) for other in vocab.pinyin
-                          if abs(len(other) - len(key)) <= 1)
+            near = sorted((edit_distance(key, other, 1), other) for other in vocab.pinyin_near(key))
             found += [p for distance, other in near if distance == 1 for p in vocab.pinyin[other]]
     return [p for p in dict.fromkeys(found) if p.lower() != label.lower()]
 

@@ -59,3 +59,30 @@ def test_bm25f_prefers_the_name_short_fields_and_more_mentions_with_saturation()
 def test_only_words_of_no_known_language_may_be_corrected():
     assert not correctable("refugio") and not correctable("gratis") and not correctable("clinic")
     assert correctable("metadone") and correctable("meishatong") and correctable("美沙同")
+
+
+def test_near_pinyin_keys_are_found_through_deletions_exactly_as_by_measuring_every_key():
+    """"Did you mean" for a misspelt pinyin (meishatomg -> 美沙酮) looks up keys one edit away through
+    their one-letter deletions; it must find every key a full comparison finds, no more, no less."""
+    import random
+
+    from portal.search.suggest import Vocabulary, edit_distance
+
+    rnd = random.Random(11)
+    syllables = "mei sha tong chuan xi fu wu jie du xin li zhi ye kang fu zhan an zhi".split()
+    words = {"".join(rnd.choice(syllables) for _ in range(rnd.randint(2, 4))) for _ in range(800)}
+    vocab = Vocabulary(())
+    vocab.pinyin = {key: [f"词{i}"] for i, key in enumerate(sorted(words))}
+    keys = sorted(words)
+    probes = []
+    for key in rnd.sample(keys, 60):  # a letter changed, dropped, added or two swapped
+        i = rnd.randrange(len(key) - 1)
+        probes += [key[:i] + "q" + key[i + 1:], key[:i] + key[i + 1:], key[:i] + "a" + key[i:],
+                   key[:i] + key[i + 1] + key[i] + key[i + 2:]]
+    found_any = 0
+    for probe in probes:
+        every = {k for k in keys if edit_distance(probe, k, 1) == 1}
+        looked_up = {k for k in vocab.pinyin_near(probe) if edit_distance(probe, k, 1) == 1}
+        assert looked_up == every, probe
+        found_any += bool(every)
+    assert found_any >= len(probes) // 2
