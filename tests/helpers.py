@@ -27,3 +27,14 @@ def bearer(app, email: str = "worker@demo.local") -> dict:
         _token, secret = create_token(user, days=1)
         db.session.commit()
     return {"Authorization": f"Bearer {secret}"}
+
+
+def rename_first_active_service(app, new_name: str, field: str = "name_zh") -> str:
+    """Save a new name on the first active service (by id) and commit; returns its id."""
+    from portal.directory.models import Service
+
+    with app.app_context():
+        service = db.session.scalar(select(Service).where(Service.status == "active").order_by(Service.id).limit(1))
+        setattr(service, field, new_name)
+        db.session.commit()
+        return service.id

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.search.index import IndexBusyError, SearchIndex
 from portal.search.query import SearchParams
 from portal.search.service import get_engine, get_index, run_search
+from tests.helpers import rename_first_active_service
 
 
 def _found(app, query: str) -> list[str]:
@@ -22,11 +23,7 @@ def _found(app, query: str) -> list[str]:
 
 
 def _rename_first_service(app, new_name: str) -> str:
-    with app.app_context():
-        service = db.session.scalar(select(Service).where(Service.status == "active").order_by(Service.id).limit(1))
-        service.name_zh = new_name
-        db.session.commit()
-        return service.id
+    return rename_first_active_service(app, new_name)
 
 
 def test_a_saved_change_is_searchable_at_once_in_the_same_process(app):

@@ -19,6 +19,7 @@ from portal.search.query import SearchParams
 from portal.search.searching import search
 from portal.search.service import get_engine, get_index
 from portal.search.whoosh_adapter import leaf_segments
+from tests.helpers import rename_first_active_service
 
 QUERIES = ("美沙酮", "detox", "respite care", "戒毒 服务", '"mental health"', "housing support", "metadone",
            "社区 精神 康复", "free counselling for young people")
@@ -62,11 +63,7 @@ def test_a_cold_query_finds_the_same_services_in_the_same_order_as_a_warm_one_an
 
 
 def _rename_first_service(app, new_name: str) -> str:
-    with app.app_context():
-        service = db.session.scalar(select(Service).where(Service.status == "active").order_by(Service.id).limit(1))
-        service.name_en = new_name
-        db.session.commit()
-        return service.id
+    return rename_first_active_service(app, new_name, field="name_en")
 
 
 def test_a_changed_service_is_found_through_its_new_segments_sidecar(app):
