@@ -30,7 +30,7 @@ from portal.referrals import operations as ops
 from portal.referrals.errors import ReferralError
 from portal.referrals.models import Client, FollowUp, Referral
 
-from .history import backdate_creation, first_admitted, story_order
+from .history import connect_backdated, first_admitted, story_order
 from .loader import seed_id
 
 SEED = 1602
@@ -114,12 +114,8 @@ def _connected(session, worker: User, receiver: User, services, now: datetime, d
     if found is None:
         return None
     referral = found[1]
-    backdate_creation(session, referral, start)
-    ops.transition(worker, referral, "send", now=start)
-    ops.transition(receiver, referral, "accept", now=start + timedelta(days=2))
-    attended = (now - timedelta(days=days)).date()
-    ops.transition(receiver, referral, "connect", {"first_attended_on": attended},
-                   now=start + timedelta(days=6, hours=2))
+    connect_backdated(session, worker, receiver, referral, start, accepted=start + timedelta(days=2),
+                      connected=start + timedelta(days=6, hours=2), attended_on=(now - timedelta(days=days)).date())
     session.flush()
     session.refresh(referral, ["follow_ups"])
     return referral

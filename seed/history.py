@@ -178,6 +178,16 @@ def backdate_creation(session, referral: Referral, start: datetime) -> None:
                                                 ReferralEvent.action == "create").values(at=start))
 
 
+def connect_backdated(session, worker: User, receiver: User, referral: Referral, start: datetime,
+                      accepted: datetime, connected: datetime, attended_on) -> None:
+    """A drafted referral's story up to the client's first attendance: created and sent at
+    ``start``, accepted at ``accepted``, connected at ``connected`` (first attended ``attended_on``)."""
+    backdate_creation(session, referral, start)
+    ops.transition(worker, referral, "send", now=start)
+    ops.transition(receiver, referral, "accept", now=accepted)
+    ops.transition(receiver, referral, "connect", {"first_attended_on": attended_on}, now=connected)
+
+
 def _steps(rng: random.Random, story: Story, referral: Referral) -> list[tuple[str, dict, int]]:
     """The transitions after sending, as (action, values, days after the previous step)."""
     ending = story.ending

@@ -23,7 +23,7 @@ from portal.referrals.models import Referral
 from portal.transfer import operations as transfer_ops
 from portal.transfer.models import TransferCriterion
 
-from .history import backdate_creation, first_admitted
+from .history import connect_backdated, first_admitted
 from .loader import seed_id
 
 WORKER, MMT, REHAB = "worker@demo.local", "agency@demo.local", "agency2@demo.local"
@@ -100,12 +100,8 @@ def _stage_story(session, worker: User, receiver: User, from_stage: str, to_stag
     if found is None:
         return None
     referral = found[1]
-    backdate_creation(session, referral, start)
-    ops.transition(worker, referral, "send", now=start)
-    ops.transition(receiver, referral, "accept", now=start + timedelta(days=1))
-    attended = (now - timedelta(days=days)).date()
-    ops.transition(receiver, referral, "connect", {"first_attended_on": attended},
-                   now=now - timedelta(days=days, hours=-10))
+    connect_backdated(session, worker, receiver, referral, start, accepted=start + timedelta(days=1),
+                      connected=now - timedelta(days=days, hours=-10), attended_on=(now - timedelta(days=days)).date())
     return referral
 
 
