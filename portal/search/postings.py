@@ -110,7 +110,7 @@ class SegmentDecoder:
     def _field_norms(self, field: str) -> list[float]:
         # The big segment holds nearly every document, so lengths are normalised per segment.
         if field not in self._norms:
-            self._norms[field] = field_norms(field, field_lengths(self.reader, field))
+            self._norms[field] = ranking.field_norms(field, field_lengths(self.reader, field))
         return self._norms[field]
 
 
@@ -118,7 +118,7 @@ def combine(per_field: dict[str, tuple[list[int], list[float]]], norms: dict[str
             size: int) -> WordPostings:
     """From each text field's (documents, frequencies) of a word, in ``TEXT_FIELDS`` order (the
     pseudo-frequency is a float sum: the order of its terms is part of the result), and each field's
-    length norms in the segment (``field_norms``)."""
+    length norms in the segment (``ranking.field_norms``)."""
     if not per_field:
         return EMPTY
     found: dict[int, float] = {}
@@ -132,17 +132,6 @@ def combine(per_field: dict[str, tuple[list[int], list[float]]], norms: dict[str
     ends = [bisect_right(ordered, v) for v in values]
     counts = array("I", [b - a for a, b in zip([0, *ends], ends)])
     return WordPostings(fields, order, values, counts)
-
-
-def field_norms(field: str, lengths: list[int]) -> list[float]:
-    """Per document, what BM25F divides a field's weighted frequency by (``ranking.field_tf``, in
-    the arithmetic the engine has always used: ``1 - b + b / average * length``, at least 0.05):
-    computed once per segment and field, not once per posting."""
-    average = sum(lengths) / len(lengths) if lengths else 0.0
-    b = ranking.B[field]
-    per_length = b / average if average > 0 else 0.0
-    base = 1.0 - b if average > 0 else 1.0
-    return [max(base + per_length * length, 0.05) for length in lengths]
 
 
 def _add_field_tf(found: dict[int, float], ids, weighted, norms: list[float]) -> None:

@@ -20,11 +20,24 @@ MAX_WORD_SCORE = 1023  # units; keeps a clause's score below CLAUSE_WEIGHT (see 
 MIN_IDF = 0.2  # a word every service holds still tells apart who says it more (or in the name)
 
 
-def field_tf(frequency: float, length: int, average: float, field: str) -> float:
-    """One field's contribution to a word's pseudo-frequency in a document."""
+def _norm_terms(field: str, average: float) -> tuple[float, float]:
+    """``(base, per_length)``: a field's length norm is ``base + per_length * length``."""
     b = B[field]
-    norm = 1.0 - b + b * (length / average if average > 0 else 1.0)
-    return WEIGHTS[field] * frequency / max(norm, 0.05)
+    return (1.0 - b, b / average) if average > 0 else (1.0, 0.0)
+
+
+def field_norms(field: str, lengths: list[int]) -> list[float]:
+    """Per document, what BM25F divides a field's weighted frequency by (``1 - b + b / average *
+    length``, at least 0.05): the engine computes it once per segment and field, not per posting."""
+    base, per_length = _norm_terms(field, sum(lengths) / len(lengths) if lengths else 0.0)
+    return [max(base + per_length * length, 0.05) for length in lengths]
+
+
+def field_tf(frequency: float, length: int, average: float, field: str) -> float:
+    """One field's contribution to a word's pseudo-frequency in a document (the arithmetic of
+    ``field_norms``, for one document)."""
+    base, per_length = _norm_terms(field, average)
+    return WEIGHTS[field] * frequency / max(base + per_length * length, 0.05)
 
 
 def idf(documents_with_word: int, documents: int) -> float:

@@ -10,7 +10,8 @@ import pytest
 
 from portal.search import bits, ranking, sidecar
 from portal.search.documents import TEXT_FIELDS
-from portal.search.postings import EMPTY, combine, field_norms
+from portal.search.postings import EMPTY, combine
+from portal.search.ranking import field_norms
 
 
 def _values(rng: random.Random, count: int) -> list[float]:
