@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ["PORTAL_FAST_PASSWORD_HASHES"] = "1"
 
 from portal import create_app  # noqa: E402
+from portal.common import today  # noqa: E402
 from portal.config import TestConfig  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from tests import speed  # noqa: E402
@@ -118,6 +120,9 @@ class PostgresBackend:
 class Template:
     url: str
     index_dir: Path
+    # The day the demo was loaded for (None: not seeded). Tests that compare seeded dates use it,
+    # not today(): a suite that runs past midnight must not find the demo a day older.
+    seeded_on: date | None = None
 
 
 def make_app(url: str, index_dir: Path | str):
@@ -164,10 +169,11 @@ def _build_template(backend, tmp_path_factory, label: str, seeded: bool) -> Temp
     app = make_app(url, index_dir)
     with app.app_context():
         upgrade()
+        seeded_on = today() if seeded else None
         if seeded:
             from seed.loader import load_demo
 
-            load_demo(db.session)
+            load_demo(db.session, today=seeded_on)
             db.session.commit()
         from sqlalchemy.orm import Session
 
@@ -176,12 +182,18 @@ def _build_template(backend, tmp_path_factory, label: str, seeded: bool) -> Temp
         with Session(db.engine) as session:
             get_index().rebuild(session)
     dispose(app)
-    return Template(url, index_dir)
+    return Template(url, index_dir, seeded_on)
 
 
 @pytest.fixture(scope="session")
 def seeded_template(backend, tmp_path_factory) -> Template:
     return _build_template(backend, tmp_path_factory, "seeded", seeded=True)
+
+
+@pytest.fixture(scope="session")
+def seed_day(seeded_template) -> date:
+    """The day the demo in ``app`` was loaded for."""
+    return seeded_template.seeded_on
 
 
 @pytest.fixture(scope="session")

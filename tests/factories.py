@@ -167,12 +167,11 @@ def referral(client_: Client, to: Service, by=None, *, status: str = "sent", nee
              urgency: str = "routine", reason: str | None = "test reason", **fields) -> Referral:
     """A referral of ``client_`` to the service ``to``, in ``status`` (a sent one has ``sent_at``).
     Built directly, without the state machine: use the referral operations to test transitions."""
-    now = utcnow()
+    fields.setdefault("sent_at", None if status == "draft" else utcnow())
     row = Referral(client_id=client_.id, from_organization_id=client_.organization_id,
                    from_user_id=by.id if by else None, sender_handoff_id=by.id if by else None,
                    service_id=to.id, to_organization_id=to.organization_id, area_id=client_.area_id,
-                   status=status, urgency=urgency, reason=reason,
-                   sent_at=None if status == "draft" else now, **fields)
+                   status=status, urgency=urgency, reason=reason, **fields)
     db.session.add(row)
     db.session.flush()
     for code in needs:

@@ -47,6 +47,8 @@ def follow_up(referral, done_on, in_treatment, barrier=None, stay=None, due_on=N
 
 def connected(world, person, service, first_attended_on, **fields):
     fields.setdefault("status", "connected")
+    # Every date is set from T, none from the clock: a run that passes midnight sees the same cohort.
+    fields.setdefault("sent_at", at(first_attended_on - timedelta(days=3)))
     return world.referral(person, service, connected_at=at(first_attended_on), accepted_at=at(first_attended_on),
                           first_attended_on=first_attended_on, **fields)
 
@@ -119,8 +121,8 @@ def cohort(world):
     follow_up(elsewhere, m3, False, barrier="stigma")
     # Outcomes: employment connected in the period, one care completed, one ended "not connected".
     worker_person = world.client(sender, street)
-    world.referral(worker_person, employment, status="connected", connected_at=at(T - timedelta(days=10)),
-                   first_attended_on=None)
+    world.referral(worker_person, employment, status="connected", sent_at=at(T - timedelta(days=12)),
+                   connected_at=at(T - timedelta(days=10)), first_attended_on=None)
     connected(world, people["H"], relapse, T - timedelta(days=40), status="completed",
               closed_at=at(T - timedelta(days=5)))
     connected(world, people["I"], relapse, T - timedelta(days=40), status="not_connected",

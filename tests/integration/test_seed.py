@@ -139,15 +139,15 @@ def test_vocabularies_are_complete_and_care_stages_follow_the_continuum(empty_ap
                 assert term.name_zh and term.name_en and term.code.islower()
 
 
-def test_some_listings_are_stale_and_most_are_fresh(app):
+def test_some_listings_are_stale_and_most_are_fresh(app, seed_day):
     with app.app_context():
-        days = [(today() - v).days for v in db.session.scalars(select(Service.verified_on))]
+        days = [(seed_day - v).days for v in db.session.scalars(select(Service.verified_on))]
         stale = sum(d > 180 for d in days) / len(days)
         assert 0.15 <= stale <= 0.25
         assert max(days) <= 400 and min(days) >= 0
 
 
-def test_capacity_statuses_and_eligibility_unknowns_are_mixed(app):
+def test_capacity_statuses_and_eligibility_unknowns_are_mixed(app, seed_day):
     with app.app_context():
         def values(column):
             return dict(db.session.execute(select(column, func.count()).group_by(column)).all())
@@ -162,7 +162,7 @@ def test_capacity_statuses_and_eligibility_unknowns_are_mixed(app):
         waitlisted = db.session.scalars(select(Service).where(Service.capacity_status == "waitlist")).all()
         assert all(1 <= s.wait_weeks <= 8 and s.capacity_updated_at is not None for s in waitlisted)
         closed = db.session.scalars(select(Service).where(Service.status == "temporarily_closed")).all()
-        assert closed and all(s.reopens_on > today() for s in closed)
+        assert closed and all(s.reopens_on > seed_day for s in closed)
 
 
 def test_only_values_restrict_women_only_and_adolescent_services(app):
@@ -241,22 +241,22 @@ def test_loading_again_changes_nothing(app):
         assert counts["services"] == before["service"]
 
 
-def test_refreshing_on_the_same_day_changes_nothing_either(app):
+def test_refreshing_on_the_same_day_changes_nothing_either(app, seed_day):
     with app.app_context():
         audit_rows = _count(AuditEvent)
-        load_demo(db.session, refresh=True)
+        load_demo(db.session, today=seed_day, refresh=True)
         db.session.commit()
         assert _count(AuditEvent) == audit_rows
 
 
-def test_relative_dates_follow_the_day_of_loading_only_when_refreshing(app):
+def test_relative_dates_follow_the_day_of_loading_only_when_refreshing(app, seed_day):
     with app.app_context():
         service_id = seed_id("service", "mmt-jiangbin/mmt")
         before = db.session.get(Service, service_id).verified_on
-        load_demo(db.session, today=today() + timedelta(days=10))
+        load_demo(db.session, today=seed_day + timedelta(days=10))
         db.session.commit()
         assert db.session.get(Service, service_id).verified_on == before
-        load_demo(db.session, today=today() + timedelta(days=10), refresh=True)
+        load_demo(db.session, today=seed_day + timedelta(days=10), refresh=True)
         db.session.commit()
         assert db.session.get(Service, service_id).verified_on == before + timedelta(days=10)
 
