@@ -19,7 +19,6 @@ from collections import OrderedDict
 from datetime import date, datetime
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 
 from ..directory.visibility import hidden_statuses
 from ..geo import haversine_km
@@ -27,7 +26,7 @@ from . import bits, ranking, sidecar
 from .documents import FACET_FIELDS, TEXT_FIELDS
 from .postings import SegmentDecoder, WordPostings
 from .suggest import segment_pinyin
-from .whoosh_adapter import current_generation, leaf_segments, postings
+from .whoosh_adapter import current_generation, postings, read_segments
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +105,6 @@ class SegmentData:
         self._open: dict[tuple, int] = {}
         self._boundaries: dict[int, list[int]] = {}
         self._fresh: dict[int, int] = {}
-
-    def reopen(self, reader) -> None:
-        self.reader = reader
-        self._decoder = SegmentDecoder(reader)
 
     def forget_words(self) -> None:
         """Drop what was learnt per word (postings as bitsets, BM25F frequencies): the next query
@@ -209,9 +204,8 @@ class SegmentData:
 class Snapshot:
     """One generation of the index, in global document numbers."""
 
-    def __init__(self, reader, segments: list[tuple[SegmentData, int, frozenset]], key) -> None:
+    def __init__(self, segments: list[tuple[SegmentData, int, frozenset]], key) -> None:
         self.key = key
-        self.reader = reader
         self.segments = segments
         self._words = _LRU(_SNAPSHOT_CACHE)
         self._scores = _LRU(_SNAPSHOT_CACHE)
@@ -399,23 +393,22 @@ class SearchEngine:
             return self._snapshot
 
     def _open(self) -> Snapshot:
-        ix = whoosh_index.open_dir(str(self.path))
-        # The key is read before the reader: if the index moves on in between, the next call sees a
-        # newer generation than the key and refreshes again (never the other way round).
-        key = (os.stat(self.path).st_ino, ix.latest_generation())
-        reader = ix.reader()
-        segments, keep = [], {}
-        for leaf, offset, segment_id, deleted in leaf_segments(reader):
-            segid = f"{key[0]}:{segment_id}"
+        # Segments are immutable: one already open stays open (its deletions come with each
+        # generation's table of contents); only new segments are opened, so a saved change costs
+        # its own small segment, not a reopening of the whole index.
+        inode = os.stat(self.path).st_ino
+        generation, entries = read_segments(self.path)
+        segments, keep, offset = [], {}, 0
+        for entry in entries:
+            segid = f"{inode}:{entry.id}"
             data = self._segments.get(segid)
             if data is None:
-                data = SegmentData(leaf, self._lock, sidecar.path_for(self.path, segment_id))
-            else:
-                data.reopen(leaf)  # same files; keep the newest reader open
+                data = SegmentData(entry.open(), self._lock, sidecar.path_for(self.path, entry.id))
             keep[segid] = data
-            segments.append((data, offset, deleted))
+            segments.append((data, offset, entry.deleted))
+            offset += entry.size
         self._segments = keep
-        return Snapshot(reader, segments, key)
+        return Snapshot(segments, (inode, generation))
 
     def close(self) -> None:
         with self._lock:

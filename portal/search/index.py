@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from . import feed, sidecar
@@ -95,13 +96,16 @@ class SearchIndex:
         """Feed rows this copy has not applied yet."""
         return feed.backlog(session, self.position())
 
-    def open(self):
+    def open(self, mmap: bool = True):
+        """The Whoosh index (created empty if missing). ``mmap=False`` for a writer applying a few
+        changes: deleting a document's old version looks its id up in every segment, and a mapped
+        segment is first copied into memory whole (see whoosh_adapter.read_segments)."""
         if not self.exists():
             self.path.mkdir(parents=True, exist_ok=True)
             ix = whoosh_index.create_in(str(self.path), build_schema())
             (self.path / VERSION_FILE).write_text(str(SCHEMA_VERSION))
             return ix
-        return whoosh_index.open_dir(str(self.path))
+        return FileStorage(str(self.path), supports_mmap=mmap).open_index()
 
     def doc_count(self) -> int | None:
         if not self.exists():
@@ -224,7 +228,7 @@ class SearchIndex:
         ids = sorted(set(service_ids))
         if not ids:
             return 0
-        ix = self.open()
+        ix = self.open(mmap=False)
         writer = self._writer(ix)
         try:
             found = set()

@@ -132,6 +132,34 @@ def test_a_rebuild_in_rounds_finds_the_same_services(app, monkeypatch):
         assert all(totals[q] for q in queries) and sum(bool(before[q]) for q in queries) >= 2
 
 
+def test_saved_changes_open_only_their_own_segment_and_old_versions_stay_hidden(app, monkeypatch):
+    """After a rebuild in rounds (many segments), each saved change adds a small segment: the
+    running searcher opens that one and keeps the others it has open (re-opening every segment per
+    change cost ~1 s at 100,000 services). The old version, deleted in an old segment, is not found."""
+    from whoosh import reading
+
+    from portal.search import index as search_index
+
+    opened: list[str] = []
+    original = reading.SegmentReader.__init__
+
+    def counting(self, storage, schema, segment, *args, **kwargs):
+        opened.append(segment.segment_id())
+        original(self, storage, schema, segment, *args, **kwargs)
+
+    with app.test_request_context():
+        monkeypatch.setattr(search_index, "ROUND_PER_PROCESS", 40)
+        get_index().rebuild(db.session)
+        assert len(get_engine().snapshot().segments) >= 4
+    monkeypatch.setattr(reading.SegmentReader, "__init__", counting)
+    for name in ("qzxfirstedit", "qzxsecondedit"):
+        service_id = _rename_first_service(app, name)  # the index is written after the commit
+        opened.clear()
+        assert _found(app, name) == [service_id]  # the searcher follows the new generation
+        assert len(opened) == 1  # the change's own segment only
+    assert _found(app, "qzxfirstedit") == []  # the first edit's version was deleted by the second
+
+
 def test_ensure_rebuilds_an_index_from_an_older_version(app, runner):
     with app.app_context():
         index = get_index()

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from whoosh import index as whoosh_index
 
 from portal.directory.models import Service
 from portal.extensions import db
@@ -18,7 +17,7 @@ from portal.search.engine import SearchEngine
 from portal.search.query import SearchParams
 from portal.search.searching import search
 from portal.search.service import get_engine, get_index
-from portal.search.whoosh_adapter import leaf_segments
+from portal.search.whoosh_adapter import read_segments
 from tests.helpers import rename_first_active_service
 
 QUERIES = ("美沙酮", "detox", "respite care", "戒毒 服务", '"mental health"', "housing support", "metadone",
@@ -35,8 +34,7 @@ def _sidecar_names(index_dir: Path) -> set[str]:
 
 
 def _segment_sidecars(index_dir: Path) -> set[str]:
-    with whoosh_index.open_dir(str(index_dir)).reader() as reader:
-        return {sidecar.path_for(index_dir, segment_id).name for _l, _o, segment_id, _d in leaf_segments(reader)}
+    return {sidecar.path_for(index_dir, entry.id).name for entry in read_segments(index_dir)[1]}
 
 
 def test_a_cold_query_finds_the_same_services_in_the_same_order_as_a_warm_one_and_as_without_sidecars(

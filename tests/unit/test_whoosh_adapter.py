@@ -57,13 +57,18 @@ def test_current_generation_follows_each_commit_without_opening_the_index(small_
     assert whoosh_adapter.current_generation(path / "missing") is None
 
 
-def test_leaf_segments_name_each_segment_and_its_deletions(small_index):
-    _path, ix = small_index
-    with ix.reader() as reader:
-        segments = list(whoosh_adapter.leaf_segments(reader))
-    assert len(segments) == 2
-    assert len({segment_id for _leaf, _offset, segment_id, _deleted in segments}) == 2
-    assert [len(deleted) for *_rest, deleted in segments] == [1, 0]  # id 5, in the first segment
+def test_read_segments_names_each_segment_its_size_and_deletions_as_whoosh_does(small_index):
+    path, ix = small_index
+    generation, segments = whoosh_adapter.read_segments(path)
+    assert generation == ix.latest_generation()
+    assert len({entry.id for entry in segments}) == 2
+    assert [entry.size for entry in segments] == [300, 1]
+    assert [sorted(entry.deleted) for entry in segments] == [[5], []]  # id 5, in the first segment
+    with ix.reader() as reader:  # the same segments, in the same order, as Whoosh's own reader
+        assert [leaf.segment().segment_id() for leaf, _offset in reader.leaf_readers()] == [e.id for e in segments]
+    for mmap in (True, False):
+        with whoosh_adapter.read_segments(path, mmap=mmap)[1][1].open() as alone:
+            assert [alone.stored_fields(n)["id"] for n in range(alone.doc_count_all())] == ["300"]
 
 
 def test_the_per_document_reader_fix_is_installed_and_keeps_answers(small_index):
