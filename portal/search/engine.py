@@ -19,6 +19,8 @@ from collections import OrderedDict
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
+
 
 from ..directory.visibility import hidden_statuses
 from ..geo import haversine_km
@@ -34,6 +36,7 @@ VERIFIED_BASE = date(2000, 1, 1).toordinal()  # verified days are stored relativ
 CELL_DEGREES = 0.02  # ~2 km: the grid used to find the nearest services without scanning all
 _SEGMENT_CACHE = 4096
 _SNAPSHOT_CACHE = 1024
+_NO_UNITS = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int16))
 
 
 class _LRU(OrderedDict):
@@ -321,20 +324,23 @@ class Snapshot:
         return bits.from_ids((doc_of[s] for s in service_ids if s in doc_of), self.size)
 
     # --- ranking ----------------------------------------------------------------------------------
-    def word_scores(self, word: str) -> list[tuple[int, int]]:
-        """``[(units, documents), ...]``: the BM25F score of ``word`` (see ``ranking``) grouped into
-        sets of documents with the same score, so that the search adds it with a few set operations."""
+    def word_units(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(documents, units)``: the documents holding ``word`` and the BM25F score of the word in
+        each (see ``ranking``; the idf is the snapshot's), as numpy arrays, so that the search adds
+        a word's scores to all its documents at once."""
         def compute():
-            per_segment = [(segment, offset, segment.postings(word)) for segment, offset, _ in self.segments]
-            having = sum(found.having for _, _, found in per_segment)
+            per_segment = [(offset, segment.postings(word)) for segment, offset, _ in self.segments]
+            having = sum(found.having for _, found in per_segment)
             if not having:
-                return []
+                return _NO_UNITS
             word_idf = ranking.idf(having, max(self.size, having))
-            groups: dict[int, int] = {}
-            for segment, offset, found in per_segment:
-                for score, docs in found.score_groups(word_idf, segment.size).items():
-                    groups[score] = groups.get(score, 0) | (docs << offset)
-            return sorted(groups.items(), reverse=True)
+            docs, units = [], []
+            for offset, found in per_segment:
+                if found.having:
+                    local, scores = found.doc_units(word_idf)
+                    docs.append(local.astype(np.int32) + offset)
+                    units.append(scores)
+            return np.concatenate(docs), np.concatenate(units)
 
         return self._scores.get_or(word, compute)
 

@@ -5,17 +5,18 @@ matching), and for ranking its documents ordered by their BM25F pseudo-frequency
 pseudo-frequencies and how many documents have each. Why this form: a word's score in a document
 depends only on its pseudo-frequency (and the word's idf, which depends on the whole snapshot), and
 it never falls as the pseudo-frequency rises, so the documents of one score are consecutive in
-``order``; ``score_groups`` finds where the score changes by bisection over the distinct
-pseudo-frequencies (``ranking.unit_runs``), and its only work per posting is building the bitsets
-of all but the largest group. It is built either by decoding Whoosh's
+``order``; ``doc_units`` scores the distinct pseudo-frequencies (``ranking.units_array``) and
+repeats each score for its documents, in numpy. It is built either by decoding Whoosh's
 postings once (``combine``) or by loading it from the segment's sidecar file (``sidecar``).
 """
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 from operator import mul, not_, truediv
+
+import numpy as np
 
 from . import bits, ranking
 from .documents import TEXT_FIELDS
@@ -40,39 +41,26 @@ class WordPostings:
         return len(self.order)
 
     def pseudo_tf(self) -> dict[int, float]:
-        """Local document -> BM25F pseudo-frequency (for checks; the search uses score_groups)."""
+        """Local document -> BM25F pseudo-frequency (for checks; the search uses doc_units)."""
         found, start = {}, 0
         for value, count in zip(self.values, self.counts):
             found.update(dict.fromkeys(self.order[start:start + count], value))
             start += count
         return found
 
-    def score_groups(self, word_idf: float, size: int) -> dict[int, int]:
-        """Score units -> the local documents with that score (``ranking.units``)."""
+    def doc_units(self, word_idf: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(local documents, their score units)`` (``ranking.units``), in the order of ``order``:
+        the distinct pseudo-frequencies are scored, then repeated for their documents (numpy: no
+        Python operation per posting)."""
         if not self.order:
-            return {}
-        runs = ranking.unit_runs(self.values, word_idf)
-        ends = [0, *accumulate(self.counts)]
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for (a, score), (b, _) in zip(runs, [*runs[1:], (len(self.values), 0)]):
-            spans.setdefault(score, []).append((ends[a], ends[b]))
-        return self._bitsets(spans, size)
-
-    def _bitsets(self, spans: dict[int, list[tuple[int, int]]], size: int) -> dict[int, int]:
-        # The largest group is what the others leave of ``present``: its postings cost nothing.
-        largest = max(spans, key=lambda s: sum(b - a for a, b in spans[s]))
-        groups, others = {}, 0
-        for score, runs in spans.items():
-            if score != largest:
-                ids = self.order[runs[0][0]:runs[0][1]]
-                for a, b in runs[1:]:
-                    ids += self.order[a:b]
-                groups[score] = bits.from_ids(ids, size)
-                others |= groups[score]
-        groups[largest] = self.present & ~others
-        return groups
+            return _NO_DOCS, _NO_UNITS
+        scores = ranking.units_array(np.frombuffer(self.values, dtype=np.float64), word_idf)
+        return (np.frombuffer(self.order, dtype=np.uint32),
+                np.repeat(scores, np.frombuffer(self.counts, dtype=np.uint32)))
 
 
+_NO_DOCS = np.zeros(0, dtype=np.uint32)
+_NO_UNITS = np.zeros(0, dtype=np.int16)
 EMPTY = WordPostings({}, array("I"), array("d"), array("I"))
 
 

@@ -9,8 +9,9 @@ adds them into bit-sliced document sets (see ``bits``). Pure: plain numbers in, 
 """
 from __future__ import annotations
 
-import bisect
 import math
+
+import numpy as np
 
 WEIGHTS = {"name": 3.0, "terms": 2.0, "organization": 1.0, "places": 1.0, "body": 1.0}
 B = {"name": 0.5, "terms": 0.4, "organization": 0.5, "places": 0.3, "body": 0.75}
@@ -57,61 +58,9 @@ def units(pseudo_tf: float, word_idf: float) -> int:
     return min(MAX_WORD_SCORE, max(1, round(score * SCALE)))
 
 
-def units_many(values, word_idf: float) -> list[int]:
-    """``units`` of each value, the same arithmetic in the same order (so the same integers), without
-    a function call per value: a word's distinct pseudo-frequencies number in the thousands."""
-    k1, top, scale = K1, MAX_WORD_SCORE, SCALE
-    scores = [round(word_idf * v * (k1 + 1.0) / (k1 + v) * scale) for v in values]
-    return [top if s > top else (s if s > 1 else 1) for s in scores]
-
-
-_NEAR = 1e-9  # relative: far wider than the few ulps by which float rounding can bend units' order
-
-
-def unit_runs(values, word_idf: float) -> list[tuple[int, int]]:
-    """``(start, units)`` of each run of equal units over ``values`` (ascending): the same runs
-    as ``units_many``, with a few ``units`` per run instead of one per value. The score never falls
-    as the pseudo-frequency rises, so a run ends where the score reaches its next half unit, whose
-    pseudo-frequency is solved for and looked up by bisection; float rounding can only bend that
-    order for values a few ulps from a run's edge, so the values near each edge are checked one by
-    one, and any surprise falls back to scoring every value."""
-    runs, start, count = [], 0, len(values)
-    while start < count:
-        score = units(values[start], word_idf)
-        runs.append((start, score))
-        start = _run_end(values, word_idf, start, score)
-    if not _edges_hold(values, word_idf, runs):
-        scores = units_many(values, word_idf)
-        runs = [(i, s) for i, s in enumerate(scores) if i == 0 or s != scores[i - 1]]
-    return runs
-
-
-def _run_end(values, word_idf: float, start: int, score: int) -> int:
-    """The first index after ``start`` whose units exceed ``score``."""
-    count = len(values)
-    # units = round(word_idf * 32 * x * (K1 + 1) / (K1 + x)) reaches score + 1 at this x (if ever).
-    target = (score + 0.5) / SCALE / word_idf
-    if score >= MAX_WORD_SCORE or target >= K1 + 1.0:
-        return count
-    end = max(start + 1, bisect.bisect_left(values, K1 * target / (K1 + 1.0 - target), start + 1))
-    while end < count and units(values[end], word_idf) <= score:  # rounding: step to the exact edge
-        end += 1
-    while end > start + 1 and units(values[end - 1], word_idf) > score:
-        end -= 1
-    return end
-
-
-def _edges_hold(values, word_idf: float, runs: list[tuple[int, int]]) -> bool:
-    for (_, before), (edge, after) in zip(runs, runs[1:]):
-        near = values[edge] * _NEAR
-        j = edge - 1
-        while j >= 0 and values[edge] - values[j] <= near:
-            if units(values[j], word_idf) != before:
-                return False
-            j -= 1
-        j = edge
-        while j < len(values) and values[j] - values[edge] <= near:
-            if units(values[j], word_idf) != after:
-                return False
-            j += 1
-    return True
+def units_array(values: np.ndarray, word_idf: float) -> np.ndarray:
+    """``units`` of each value (a float64 array), the same arithmetic in the same order, element by
+    element (IEEE doubles; ``rint`` rounds half to even as ``round`` does), so the same integers: a
+    word's distinct pseudo-frequencies number in the thousands."""
+    scores = np.rint(word_idf * values * (K1 + 1.0) / (K1 + values) * SCALE)
+    return np.clip(scores, 1, MAX_WORD_SCORE).astype(np.int16)  # MAX_WORD_SCORE fits

@@ -21,6 +21,8 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
+
 from ..directory.freshness import fresh_since
 from . import bits
 from .engine import CELL_DEGREES, Snapshot, distance_km
@@ -170,26 +172,32 @@ def _static_boosts(snap: Snapshot, params: SearchParams, today: date) -> list[tu
     return [(sets[name], weight) for name, weight in STATIC_BOOSTS]
 
 
-def _add_word_scores(snap: Snapshot, slices: list[int], clause: Clause, sets: _ClauseSets, matched: int) -> None:
+def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _ClauseSets, matched: int) -> None:
     """BM25F of the clause's words, summed over the alternatives a document matches (a service
     that says "detox", "脱毒" and "戒毒" is more about detox than one that says one of them). An
     alternative of several words scores their average (one thing asked for, however many words a
     synonym spells it with); a word found only through its parts scores their share. At most
-    MAX_CLAUSES clauses x 16 alternatives x MAX_WORD_SCORE stay far below CLAUSE_WEIGHT."""
+    MAX_CLAUSES clauses x 16 alternatives x MAX_WORD_SCORE stay far below CLAUSE_WEIGHT.
+    ``totals``: a score per document, added to in numpy (a common word holds most documents)."""
     for alternative, members in zip(clause.alternatives[:16], sets.alternatives):
         docs = members & matched
         if not docs:
             continue
+        inside = bits.to_flags(docs, snap.size)
         share = len(alternative)
         for word, parts in alternative:
-            whole = 0
-            for score, found in snap.word_scores(word):
-                bits.add_weighted(slices, found & docs, max(1, score // share))
-                whole |= found
-            via_parts = docs & ~whole
-            for part in parts if via_parts else ():
-                for score, found in snap.word_scores(part):
-                    bits.add_weighted(slices, found & via_parts, max(1, score // (share * len(parts))))
+            where, units = snap.word_units(word)
+            hit = inside[where]
+            totals[where[hit]] += np.maximum(1, units[hit] // share)
+            if not parts:
+                continue
+            via_parts = inside.copy()
+            via_parts[where] = False
+            if via_parts.any():
+                for part in parts:
+                    where, units = snap.word_units(part)
+                    hit = via_parts[where]
+                    totals[where[hit]] += np.maximum(1, units[hit] // (share * len(parts)))
 
 
 def _adjacent_sets(snap: Snapshot, clauses: list[Clause]) -> list[int]:
@@ -211,10 +219,13 @@ def _relevance_slices(snap, matched, clauses, clause_sets, boosts) -> list[int]:
     slices: list[int] = []
     for members, weight in boosts:
         bits.add_weighted(slices, members & matched, weight)
+    words = np.zeros(snap.size, dtype=np.int64)
     for clause, sets in zip(clauses, clause_sets):
         bits.add_weighted(slices, sets.any & matched, CLAUSE_WEIGHT)
         bits.add_weighted(slices, sets.literal & matched, LITERAL_BONUS)
-        _add_word_scores(snap, slices, clause, sets, matched)
+        _add_word_scores(snap, words, clause, sets, matched)
+    for level, members in enumerate(bits.slices_of(words)):
+        bits.add_weighted(slices, members, 1 << level)
     for together in _adjacent_sets(snap, clauses):
         bits.add_weighted(slices, together & matched, ADJACENT_BONUS)
     return slices

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from array import array
 
+import numpy as np
 import pytest
 
 from portal.search import bits, ranking, sidecar
@@ -21,15 +22,13 @@ def _values(rng: random.Random, count: int) -> list[float]:
     return sorted(values)
 
 
-def test_scores_of_many_values_and_their_runs_are_those_of_one_value_at_a_time():
+def test_scores_of_many_values_are_those_of_one_value_at_a_time():
     rng = random.Random(11)
     for _ in range(400):
         values = _values(rng, rng.randint(1, 400))
         word_idf = rng.choice([ranking.MIN_IDF, 1.3, 7.9, rng.random() * 12])
         one_by_one = [ranking.units(v, word_idf) for v in values]
-        assert ranking.units_many(values, word_idf) == one_by_one
-        expected_runs = [(i, s) for i, s in enumerate(one_by_one) if i == 0 or s != one_by_one[i - 1]]
-        assert ranking.unit_runs(values, word_idf) == expected_runs
+        assert ranking.units_array(np.array(values), word_idf).tolist() == one_by_one
 
 
 def test_sets_built_from_many_ids_are_the_same_as_bit_by_bit():
@@ -41,6 +40,7 @@ def test_sets_built_from_many_ids_are_the_same_as_bit_by_bit():
             assert bits.from_ids(ids, size) == expected
             assert bits.from_ids(array("I", ids), size) == expected
             assert bits.from_ids(iter(ids), size) == expected
+            assert bits.from_array(np.array(ids, dtype=np.uint32), size) == expected
 
 
 def _random_fields(rng: random.Random, size: int) -> dict[str, tuple[list[int], list[float]]]:
@@ -52,9 +52,8 @@ def _random_fields(rng: random.Random, size: int) -> dict[str, tuple[list[int], 
     return per_field
 
 
-def _straightforward_groups(per_field, lengths, size: int, word_idf: float) -> dict[int, int]:
-    """The engine's computation before the sidecars: a pseudo-frequency per posting, a score per
-    distinct pseudo-frequency, a set per score."""
+def _straightforward_units(per_field, lengths, word_idf: float) -> dict[int, int]:
+    """The engine's computation before the sidecars: a pseudo-frequency per posting, then its score."""
     found: dict[int, float] = {}
     for field, (ids, freqs) in per_field.items():
         field_lengths = lengths[field]
@@ -63,13 +62,10 @@ def _straightforward_groups(per_field, lengths, size: int, word_idf: float) -> d
         per_length, base = b / average, 1.0 - b
         for doc, freq in zip(ids, freqs):
             found[doc] = found.get(doc, 0.0) + weight * freq / max(base + per_length * field_lengths[doc], 0.05)
-    groups: dict[int, list[int]] = {}
-    for doc, value in found.items():
-        groups.setdefault(ranking.units(value, word_idf), []).append(doc)
-    return {score: bits.from_ids(docs, size) for score, docs in groups.items()}
+    return {doc: ranking.units(value, word_idf) for doc, value in found.items()}
 
 
-def test_score_groups_are_those_of_the_straightforward_per_posting_computation():
+def test_scores_per_document_are_those_of_the_straightforward_per_posting_computation():
     rng = random.Random(3)
     for size in (1, 5, 300, 3000):
         lengths = {field: [rng.randint(1, 400) for _ in range(size)] for field in TEXT_FIELDS}
@@ -78,7 +74,9 @@ def test_score_groups_are_those_of_the_straightforward_per_posting_computation()
             per_field = _random_fields(rng, size)
             found = combine(per_field, norms, size)
             for word_idf in (ranking.MIN_IDF, 2.5, 9.0):
-                assert found.score_groups(word_idf, size) == _straightforward_groups(per_field, lengths, size, word_idf)
+                docs, units = found.doc_units(word_idf)
+                assert dict(zip(docs.tolist(), units.tolist())) == _straightforward_units(per_field, lengths, word_idf)
+                assert len(docs) == len(set(docs.tolist()))
             for field in TEXT_FIELDS:
                 assert found.fields.get(field, 0) == bits.from_ids(per_field.get(field, ([], []))[0], size)
 
@@ -140,3 +138,14 @@ def test_a_sidecar_written_under_other_field_weights_is_treated_as_missing(writt
     reopened = sidecar.Sidecar.open(path, size)
     assert reopened is not None
     reopened.close()
+
+
+def test_sets_as_flags_and_scores_as_slices_keep_every_document():
+    rng = random.Random(9)
+    for size in (1, 7, 8, 9, 700, 10_001):
+        ids = sorted(rng.sample(range(size), rng.randint(0, size)))
+        flags = bits.to_flags(bits.from_ids(ids, size), size)
+        assert len(flags) == size and np.flatnonzero(flags).tolist() == ids
+        scores = np.array([rng.choice([0, 1, 5, 1023, 70_000]) for _ in range(size)], dtype=np.int64)
+        slices = bits.slices_of(scores)
+        assert [bits.score_of(doc, slices) for doc in range(size)] == scores.tolist()
