@@ -3,7 +3,9 @@
 Why: intersections, unions and counts over 100k documents are single C-level operations on a
 12.5 kB integer (``a & b``, ``x.bit_count()``), so filters, facet counts and exact totals cost
 microseconds and no Python work per hit. Ranking uses bit-sliced scores (one integer per bit of the
-score) so the top k of any number of matches is found with a few dozen such operations.
+score) so the top k of any number of matches is found with a few dozen such operations. Work per
+document (building a set from thousands of ids, adding a word's score to each of its documents) is
+done in numpy, whose arrays convert to and from these integers in C.
 """
 from __future__ import annotations
 
@@ -22,26 +24,17 @@ _ARRAYS = {"I": np.uint32, "L": np.uint64, "i": np.int32, "l": np.int64}
 
 def from_ids(ids: Iterable[int], size: int) -> int:
     if isinstance(ids, (list, tuple, array, range)) and len(ids) >= _MANY:
-        return _from_many(ids, size)
+        # A flag per document set by one numpy scatter, packed eight to a byte: the postings of
+        # common words (thousands per segment) cost no Python operation per id.
+        dtype = _ARRAYS.get(ids.typecode) if isinstance(ids, array) else None
+        positions = np.frombuffer(ids, dtype=dtype) if dtype is not None else np.asarray(ids, dtype=np.int64)
+        flags = np.zeros(size, dtype=np.bool_)
+        flags[positions] = True
+        return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
     buf = bytearray((size >> 3) + 1)
     for i in ids:
         buf[i >> 3] |= 1 << (i & 7)
     return int.from_bytes(buf, "little")
-
-
-def _from_many(ids, size: int) -> int:
-    dtype = _ARRAYS.get(ids.typecode) if isinstance(ids, array) else None
-    return from_array(np.frombuffer(ids, dtype=dtype) if dtype is not None else np.asarray(ids, dtype=np.int64), size)
-
-
-def from_array(positions: np.ndarray, size: int) -> int:
-    """A flag per document set by one numpy scatter, packed eight to a byte: the postings of common
-    words (thousands per segment) cost no Python operation per id."""
-    if len(positions) < _MANY:
-        return from_ids(positions.tolist(), size)
-    flags = np.zeros(size, dtype=np.bool_)
-    flags[positions] = True
-    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 def to_flags(x: int, size: int) -> np.ndarray:

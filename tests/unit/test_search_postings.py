@@ -40,7 +40,6 @@ def test_sets_built_from_many_ids_are_the_same_as_bit_by_bit():
             assert bits.from_ids(ids, size) == expected
             assert bits.from_ids(array("I", ids), size) == expected
             assert bits.from_ids(iter(ids), size) == expected
-            assert bits.from_array(np.array(ids, dtype=np.uint32), size) == expected
 
 
 def _random_fields(rng: random.Random, size: int) -> dict[str, tuple[list[int], list[float]]]:
