@@ -77,16 +77,11 @@ class SegmentData:
         self._sidecar_path = sidecar_path
         self._sidecar = self._open_sidecar()
         self.size = reader.doc_count_all()
-        self.ids: list[str] = []
-        self.verified: list[int] = []
-        self.points: list[list[tuple[float, float]]] = []
-        self.hours: list[list[tuple]] = []
-        for docnum in range(self.size):
-            stored = reader.stored_fields(docnum)
-            self.ids.append(stored.get("id", ""))
-            self.verified.append(stored.get("verified") or 0)
-            self.points.append([tuple(p) for p in stored.get("points") or ()])
-            self.hours.append([tuple(h) for h in stored.get("hours") or ()])
+        stored = (self._sidecar.stored if self._sidecar else None) or sidecar.stored_columns(reader)
+        self.ids: list[str] = stored["ids"]
+        self.verified: list[int] = stored["verified"]
+        self.points: list[list[tuple[float, float]]] = stored["points"]
+        self.hours: list[list[tuple]] = stored["hours"]
         self.facets: dict[str, dict[str, int]] = {}
         for field in FACET_FIELDS:
             values = {}
@@ -117,8 +112,7 @@ class SegmentData:
         self._postings = _LRU(_SEGMENT_CACHE)
 
     def _slices(self, values: list[int]) -> list[int]:
-        width = max(values, default=0).bit_length()
-        return [bits.from_ids((d for d, v in enumerate(values) if v >> b & 1), self.size) for b in range(width)]
+        return bits.slices_of(np.asarray(values, dtype=np.int64)) if values else []
 
     def word(self, field: str, word: str) -> int:
         if field in TEXT_FIELDS:  # decoded with the frequencies that ranking needs: once, not twice

@@ -8,8 +8,10 @@ beside it: ``<index>/<segment id>.portal``. A word never queried before then cos
 few kB and no decoding.
 
 Layout: a header (``MAGIC``, ``VERSION``), one blob per word (marshal of its ``WordPostings`` in
-arrays and bitset bytes), a table (marshal: segment size, the did-you-mean pinyin words, and
-word -> (offset, length, crc32) of its blob), and a trailer giving the table's place. A file cut
+arrays and bitset bytes), a table (marshal: segment size, the did-you-mean pinyin words, the stored
+columns the searcher keeps per document (``stored_columns``: reading them from Whoosh's stored
+fields, one unpickling per document, was most of opening a segment), and word -> (offset, length,
+crc32) of its blob), and a trailer giving the table's place. A file cut
 short or from another version has no valid trailer or table and is treated as missing; a blob whose
 crc does not match raises ``SidecarError``. Files are written to a temporary name and renamed into
 place, so a reader never sees a half-written one and two processes writing the same segment's file
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 
 SUFFIX = ".portal"
 MAGIC = b"PORTALSC"
-VERSION = 1
+VERSION = 2  # 2: the stored columns
 _HEAD = MAGIC + struct.pack("<I", VERSION)
 _TAIL = struct.Struct("<QQ8s")  # table offset, table length, MAGIC
 _IDS, _BITSET = 0, 1  # how a field's documents are stored: whichever is smaller
@@ -61,7 +63,7 @@ def path_for(index_dir: Path, segment_id: str) -> Path:
 # --- writing ---------------------------------------------------------------------------------------
 
 def write(target: Path, size: int, words: Iterable[str], decode: Callable[[str], WordPostings],
-          pinyin: dict[str, list[str]]) -> None:
+          pinyin: dict[str, list[str]], stored: dict[str, list] | None = None) -> None:
     """Write the sidecar of one segment (``size`` documents) atomically."""
     # Unique per process and thread; the leading dot keeps Whoosh's clean-up away from it.
     temporary = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
@@ -77,7 +79,7 @@ def write(target: Path, size: int, words: Iterable[str], decode: Callable[[str],
                     out.write(blob)
             offset = out.tell()
             head = marshal.dumps({"size": size, "byteorder": sys.byteorder, "ranking": fingerprint(),
-                                  "pinyin": pinyin, "words": table})
+                                  "pinyin": pinyin, "stored": stored, "words": table})
             out.write(head)
             out.write(_TAIL.pack(offset, len(head), MAGIC))
         os.replace(temporary, target)
@@ -109,6 +111,10 @@ class Sidecar:
         self._file = file  # kept open: a file removed after a merge stays readable by who holds it
         self.size = size
         self.pinyin: dict[str, list[str]] = table["pinyin"]
+        stored = table.get("stored")
+        # Only whole columns count: anything else and the searcher reads Whoosh's stored fields.
+        self.stored: dict[str, list] | None = (stored if isinstance(stored, dict) and set(stored) == set(STORED)
+                                               and all(len(v) == size for v in stored.values()) else None)
         self._words: dict[str, tuple[int, int, int]] = table["words"]
 
     @classmethod
@@ -227,6 +233,23 @@ def rebuild(target: Path, reader) -> Sidecar:
     return ensure(target, reader)
 
 
+STORED = ("ids", "verified", "points", "hours")
+
+
+def stored_columns(reader) -> dict[str, list]:
+    """Per document of the segment: its service id, verification ordinal, map points and opening
+    hours (what the searcher keeps in memory), from Whoosh's stored fields."""
+    columns: dict[str, list] = {name: [] for name in STORED}
+    ids, verified, points, hours = (columns[name] for name in STORED)
+    for docnum in range(reader.doc_count_all()):
+        stored = reader.stored_fields(docnum)
+        ids.append(stored.get("id", ""))
+        verified.append(stored.get("verified") or 0)
+        points.append([tuple(p) for p in stored.get("points") or ()])
+        hours.append([tuple(h) for h in stored.get("hours") or ()])
+    return columns
+
+
 def build(target: Path, reader) -> None:
     from .postings import SegmentDecoder
     from .suggest import segment_pinyin
@@ -234,7 +257,7 @@ def build(target: Path, reader) -> None:
     decoder = SegmentDecoder(reader)
     holders = decoder.words()
     write(target, decoder.size, sorted(holders), lambda word: decoder.decode(word, holders[word]),
-          segment_pinyin(reader))
+          segment_pinyin(reader), stored_columns(reader))
 
 
 def write_missing(index_dir: Path, procs: int = 1) -> None:

@@ -41,9 +41,19 @@ def test_a_cold_query_finds_the_same_services_in_the_same_order_as_a_warm_one_an
         app, monkeypatch):
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
     assert _sidecar_names(index_dir) == _segment_sidecars(index_dir), "the rebuild wrote one per segment"
+    read_from_whoosh = []
+    original_columns = sidecar.stored_columns
+    monkeypatch.setattr(sidecar, "stored_columns", lambda reader: read_from_whoosh.append(1) or original_columns(reader))
     with app.test_request_context():
         engine = SearchEngine(index_dir)
         warm = {q: _outcome(engine, q) for q in QUERIES}
+        # Opening the segments took their stored columns (ids, dates, points, hours) from the
+        # sidecars, not from Whoosh's stored fields; and they are the same.
+        assert read_from_whoosh == []
+        for segment, _offset, _deleted in engine.snapshot().segments:
+            columns = original_columns(segment.reader)
+            assert (segment.ids, segment.verified, segment.points, segment.hours) == tuple(
+                columns[name] for name in sidecar.STORED)
         assert warm == {q: _outcome(engine, q) for q in QUERIES}
         cold = {}
         for q in QUERIES:

@@ -148,3 +148,18 @@ def test_sets_as_flags_and_scores_as_slices_keep_every_document():
         scores = np.array([rng.choice([0, 1, 5, 1023, 70_000]) for _ in range(size)], dtype=np.int64)
         slices = bits.slices_of(scores)
         assert [bits.score_of(doc, slices) for doc in range(size)] == scores.tolist()
+
+
+def test_a_sidecar_keeps_the_stored_columns_only_when_whole(tmp_path):
+    columns = {"ids": ["a", "b", "c"], "verified": [0, 5, 7], "points": [[], [(31.2, 121.4)], []],
+               "hours": [[], [], [(0, 540, 1020, None, 739000)]]}
+    path = tmp_path / f"MAIN_abcdefgh12345678{sidecar.SUFFIX}"
+    sidecar.write(path, 3, [], lambda word: EMPTY, {}, columns)
+    opened = sidecar.Sidecar.open(path, 3)
+    assert opened.stored == columns
+    opened.close()
+    for broken in ({**columns, "ids": ["a"]}, {k: v for k, v in columns.items() if k != "hours"}, None):
+        sidecar.write(path, 3, [], lambda word: EMPTY, {}, broken)
+        opened = sidecar.Sidecar.open(path, 3)
+        assert opened.stored is None, broken  # the searcher reads Whoosh's stored fields instead
+        opened.close()
