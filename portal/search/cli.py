@@ -62,6 +62,7 @@ def ensure(wait):
                 click.echo(f"Indexed {count} services.")
                 return
             applied = index.sync(session, timeout=wait)
+        index.write_sidecars(timeout=wait)
     except IndexBusyError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Search index ready ({applied} pending updates applied).")

@@ -244,6 +244,14 @@ class SearchIndex:
         _write_sidecars(self.path)
         return len(ids)
 
+    def write_sidecars(self, timeout: float = WRITE_TIMEOUT) -> None:
+        """Write the sidecar of every segment that lacks a current one (an index written before
+        sidecars, or before their format changed), in several processes, before any searcher has
+        to write them itself at its first search (``flask index ensure``, run by ``make run``)."""
+        if self.exists():
+            with self.exclusive(timeout):
+                _write_sidecars(self.path, min(os.cpu_count() or 1, MAX_PROCS))
+
     def sync(self, session: Session, limit: int = 5000, timeout: float = WRITE_TIMEOUT) -> int:
         """Follow the change feed: apply the rows this copy has not applied, then remember the new
         position. Rows are never deleted here (other copies follow them too; pruning is

@@ -124,3 +124,23 @@ def test_sidecars_of_segments_merged_away_do_not_pile_up(app):
             get_index().apply(db.session, [service_id])
     names = {p.name for p in index_dir.iterdir() if sidecar.SUFFIX in p.name}
     assert names == _segment_sidecars(index_dir)
+
+
+def test_ensure_writes_sidecars_of_an_older_format_before_a_searcher_needs_them(app, runner, monkeypatch):
+    """After an upgrade that changes the sidecar format, ``flask index ensure`` (run by ``make
+    run`` before the server starts) rewrites them, so no searcher has to at its first search."""
+    index_dir = Path(app.config["SEARCH_INDEX_DIR"])
+    names = _sidecar_names(index_dir)
+    written = {name: (index_dir / name).read_bytes() for name in names}
+    for name in names:  # as an older version would have left them
+        (index_dir / name).write_bytes(written[name].replace(sidecar._HEAD, sidecar.MAGIC + b"\0\0\0\0", 1))
+    result = runner.invoke(args=["index", "ensure"])
+    assert result.exit_code == 0, result.output
+    assert {name: (index_dir / name).read_bytes() for name in names} == written
+
+    def searcher_writes(path, reader):
+        raise AssertionError(f"a searcher had to write {path.name}")
+
+    monkeypatch.setattr(sidecar, "build", searcher_writes)
+    with app.test_request_context():
+        assert _outcome(SearchEngine(index_dir), "美沙酮")[0] > 0
