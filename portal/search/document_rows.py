@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import or_, select
 
+from ..bulk import among
 from ..directory import models as m
 
 CHUNK = 500  # services per round of queries (well under every database's parameter limit)
@@ -60,7 +61,7 @@ def _chunk_views(session, ids: list[str], areas: Areas) -> list[SimpleNamespace]
     S = m.Service.__table__
     services = {row.id: SimpleNamespace(**row._asdict(), attributes=[], location_links=[], schedules=[],
                                         service_areas=[], cost_options=[], languages=[])
-                for row in session.execute(select(S).where(S.c.id.in_(ids)).order_by(S.c.id))}
+                for row in session.execute(select(S).where(among(session, S.c.id, ids)).order_by(S.c.id))}
     if not services:
         return []
     ids = list(services)
@@ -79,7 +80,7 @@ def _attach_organizations(session, services: dict) -> None:
     wanted = {view.organization_id for view in services.values()}
     orgs = {row.id: SimpleNamespace(**row._asdict()) for row in session.execute(
         select(O.c.id, O.c.name_zh, O.c.name_en, O.c.alternate_name, O.c.department, O.c.network_level)
-        .where(O.c.id.in_(wanted)))}
+        .where(among(session, O.c.id, wanted)))}
     for view in services.values():
         view.organization = orgs[view.organization_id]
 
@@ -90,7 +91,7 @@ def _attach_terms(session, services: dict, ids: list[str]) -> None:
     rows = session.execute(
         select(A.c.service_id, T.c.id, T.c.code, T.c.name_zh, T.c.name_en, X.c.name.label("vocabulary"))
         .join(T, T.c.id == A.c.taxonomy_term_id).join(X, X.c.id == T.c.taxonomy_id)
-        .where(A.c.service_id.in_(ids)))
+        .where(among(session, A.c.service_id, ids)))
     for row in rows:
         term = terms.get(row.id)
         if term is None:
@@ -107,7 +108,7 @@ def _attach_locations(session, services: dict, ids: list[str], areas: Areas) -> 
     rows = session.execute(
         select(SAL.c.id.label("link_id"), SAL.c.service_id, L.c.id, L.c.name_zh, L.c.name_en, L.c.address_zh,
                L.c.address_en, L.c.latitude, L.c.longitude, L.c.area_id)
-        .join(L, L.c.id == SAL.c.location_id).where(SAL.c.service_id.in_(ids)))
+        .join(L, L.c.id == SAL.c.location_id).where(among(session, SAL.c.service_id, ids)))
     for row in rows:
         location = locations.get(row.id)
         if location is None:
@@ -122,9 +123,9 @@ def _attach_locations(session, services: dict, ids: list[str], areas: Areas) -> 
 
 def _attach_schedules(session, services: dict, links: dict, ids: list[str]) -> None:
     H = m.Schedule.__table__
-    owners = [H.c.service_id.in_(ids)]
+    owners = [among(session, H.c.service_id, ids)]
     if links:
-        owners.append(H.c.service_at_location_id.in_(list(links)))
+        owners.append(among(session, H.c.service_at_location_id, list(links)))
     rows = session.execute(select(H.c.service_id, H.c.service_at_location_id, H.c.weekday, H.c.opens_at,
                                   H.c.closes_at, H.c.valid_from, H.c.valid_to).where(or_(*owners)))
     for row in rows:
@@ -139,11 +140,11 @@ def _attach_schedules(session, services: dict, links: dict, ids: list[str]) -> N
 
 def _attach_children(session, services: dict, ids: list[str], areas: Areas) -> None:
     SA, C, LG = m.ServiceArea.__table__, m.CostOption.__table__, m.Language.__table__
-    for row in session.execute(select(SA.c.service_id, SA.c.area_id).where(SA.c.service_id.in_(ids))):
+    for row in session.execute(select(SA.c.service_id, SA.c.area_id).where(among(session, SA.c.service_id, ids))):
         services[row.service_id].service_areas.append(SimpleNamespace(area=areas.get(row.area_id)))
     for row in session.execute(select(C.c.service_id, C.c.kind, C.c.description_zh, C.c.description_en)
-                               .where(C.c.service_id.in_(ids))):
+                               .where(among(session, C.c.service_id, ids))):
         services[row.service_id].cost_options.append(
             SimpleNamespace(kind=row.kind, description_zh=row.description_zh, description_en=row.description_en))
-    for row in session.execute(select(LG.c.service_id, LG.c.code).where(LG.c.service_id.in_(ids))):
+    for row in session.execute(select(LG.c.service_id, LG.c.code).where(among(session, LG.c.service_id, ids))):
         services[row.service_id].languages.append(SimpleNamespace(code=row.code))

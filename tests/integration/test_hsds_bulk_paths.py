@@ -79,3 +79,18 @@ def test_a_large_reimport_changes_nothing_and_a_small_edit_import_follows_the_fe
     assert edited.updated["service"] == 1 and edited.indexed == 1
     assert len(large_import_paths) == 1  # only the first import rebuilt (the re-import queued none)
     assert service_id("svc-detox") in _search_ids(empty_app, "methadone")
+
+
+def test_chunk_reads_find_exactly_the_rows_asked_for_on_both_databases(app):
+    """``bulk.among`` (IN on SQLite, = ANY(array) on PostgreSQL): string and integer keys, a chunk
+    with ids that do not exist, and an empty chunk."""
+    with app.app_context():
+        services = db.session.execute(select(m.Service.id, m.Service.organization_id).order_by(m.Service.id)).all()
+        wanted = [sid for sid, _org in services[::7]] + ["no-such-service"]
+        found = db.session.scalars(select(m.Service.id).where(bulk.among(db.session, m.Service.id, wanted)))
+        assert sorted(found) == sorted(wanted[:-1])
+        areas = list(db.session.scalars(select(m.Area.id).order_by(m.Area.id).limit(5)))
+        counted = db.session.scalar(select(func.count()).select_from(m.Area)
+                                    .where(bulk.among(db.session, m.Area.id, {*areas, -1})))
+        assert counted == len(areas)
+        assert db.session.scalars(select(m.Service.id).where(bulk.among(db.session, m.Service.id, []))).all() == []

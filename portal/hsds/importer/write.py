@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from ...audit.models import AuditEvent
-from ...bulk import insert_rows
+from ...bulk import among, insert_rows
 from ...common import as_aware, utcnow
 from ...directory import models as m
 from ...session_context import context_of
@@ -85,7 +85,7 @@ class Writer:
     def _load(self, model, ids: list[str]) -> dict:
         found = {}
         for chunk in _chunks(sorted(ids)):
-            for obj in self.session.scalars(select(model).where(model.id.in_(chunk))):
+            for obj in self.session.scalars(select(model).where(among(self.session, model.id, chunk))):
                 found[obj.id] = obj
         return found
 
@@ -94,7 +94,7 @@ class Writer:
         table = model.__table__
         found = {}
         for chunk in _chunks(sorted(ids)):
-            for row in self.session.execute(select(table).where(table.c.id.in_(chunk))):
+            for row in self.session.execute(select(table).where(among(self.session, table.c.id, chunk))):
                 found[row.id] = row._mapping
         return found
 
@@ -300,7 +300,7 @@ class Writer:
             for parent_kind in parent_kinds:
                 column = table.c[f"{parent_kind}_id"]
                 for chunk in _chunks(imported[parent_kind]):
-                    query = select(table.c.id).where(column.in_(chunk))
+                    query = select(table.c.id).where(among(self.session, column, chunk))
                     if kind == "attribute":  # mapped/inferred/confirmed links are the crosswalk's
                         query = query.where(table.c.origin.is_(None))
                     unlisted |= {ident for ident in self.session.scalars(query) if ident not in listed}
@@ -331,19 +331,20 @@ class Writer:
         locations = sorted(self.changed["location"])
         for chunk in _chunks(sorted(self.changed["service_at_location"])):
             ids |= set(self.session.scalars(select(m.ServiceAtLocation.service_id)
-                                            .where(m.ServiceAtLocation.id.in_(chunk))))
+                                            .where(among(self.session, m.ServiceAtLocation.id, chunk))))
         for chunk in _chunks(organizations):
-            ids |= set(self.session.scalars(select(m.Service.id).where(m.Service.organization_id.in_(chunk))))
+            ids |= set(self.session.scalars(select(m.Service.id)
+                                            .where(among(self.session, m.Service.organization_id, chunk))))
         for chunk in _chunks(locations):
             ids |= set(self.session.scalars(select(m.ServiceAtLocation.service_id)
-                                            .where(m.ServiceAtLocation.location_id.in_(chunk))))
+                                            .where(among(self.session, m.ServiceAtLocation.location_id, chunk))))
         for chunk in _chunks(sorted(self.changed["area"])):
             ids |= set(self.session.scalars(select(m.ServiceAtLocation.service_id).join(m.Location)
-                                            .where(m.Location.area_id.in_(chunk))))
+                                            .where(among(self.session, m.Location.area_id, chunk))))
         terms = sorted(self.changed["taxonomy_term"])
         for chunk in _chunks(terms):
             ids |= set(self.session.scalars(select(m.Attribute.service_id).where(
-                m.Attribute.taxonomy_term_id.in_(chunk), m.Attribute.service_id.is_not(None))))
+                among(self.session, m.Attribute.taxonomy_term_id, chunk), m.Attribute.service_id.is_not(None))))
         return ids
 
     def enqueue_index(self, service_ids: set[str]) -> None:
