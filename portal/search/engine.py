@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 from ..directory.visibility import hidden_statuses
 from ..geo import haversine_km
 from . import bits, ranking, sidecar
