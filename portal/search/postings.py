@@ -24,15 +24,11 @@ from .whoosh_adapter import field_lengths, postings_with_frequency
 
 
 class WordPostings:
-    __slots__ = ("fields", "present", "order", "values", "counts")
+    __slots__ = ("fields", "order", "values", "counts")
 
     def __init__(self, fields: dict[str, int], order: array, values: array, counts: array) -> None:
         self.fields = fields  # text field -> local documents holding the word there
-        present = 0
-        for found in fields.values():
-            present |= found
-        self.present = present  # ... in any text field (the documents of ``order``)
-        self.order = order  # those documents, by pseudo-frequency ascending
+        self.order = order  # the documents holding it in any text field, by pseudo-frequency ascending
         self.values = values  # the distinct pseudo-frequencies, ascending
         self.counts = counts  # how many consecutive documents of ``order`` have each
 
