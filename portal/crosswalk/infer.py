@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import blake2b
 
 from ..search.synonyms import _LATIN, SynonymTable, normalise, table
 
@@ -97,10 +99,26 @@ class Proposal:
     strong: bool  # found in a term name or the service name
 
 
+_LAST_WORDS: tuple | None = None
+
+
 def category_words(terms: Iterable[tuple[str, str | None, str | None]],
                    synonyms: SynonymTable | None = None) -> list[CategoryWords]:
-    """``terms``: (code, name_zh, name_en) of the category vocabulary."""
+    """``terms``: (code, name_zh, name_en) of the category vocabulary. The same terms give the same
+    list object (the last one is kept): texts read ahead of an import (``read_ahead``) are valid
+    for exactly that list."""
+    global _LAST_WORDS
     synonyms = synonyms or table()
+    terms = tuple(sorted(terms, key=lambda term: term[0]))
+    last = _LAST_WORDS
+    if last is not None and last[0] == terms and last[1] is synonyms:
+        return last[2]
+    out = _category_words(terms, synonyms)
+    _LAST_WORDS = (terms, synonyms, out)  # one assignment: threads see the old triple or the new one
+    return out
+
+
+def _category_words(terms: tuple, synonyms: SynonymTable) -> list[CategoryWords]:
     out = []
     for code, zh, en in terms:
         groups: set[int] = set()
@@ -135,9 +153,18 @@ def _codes_by_group(categories: list[CategoryWords]) -> dict[int, list[str]]:
 
 
 def _hits(text: str, categories: list[CategoryWords], synonyms: SynonymTable) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
     if not text:
-        return found
+        return {}
+    ahead = _AHEAD
+    if ahead is not None and ahead[0] is categories and ahead[1] is synonyms:
+        known = ahead[2].get(text_key(text))
+        if known is not None:
+            return known
+    return _read(text, categories, synonyms)
+
+
+def _read(text: str, categories: list[CategoryWords], synonyms: SynonymTable) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
     stemmed = stem_text(text)
     codes_of = _codes_by_group(categories)
     for _start, _end, phrase, group in _finder(synonyms).find(stemmed):
@@ -148,6 +175,43 @@ def _hits(text: str, categories: list[CategoryWords], synonyms: SynonymTable) ->
             if len(phrase) >= 2 and phrase in stemmed and phrase not in found.get(category.code, ()):
                 found.setdefault(category.code, []).append(phrase)
     return found
+
+
+# --- texts read ahead (``ahead.read_ahead``): (categories, synonyms, {text_key: hits}) -------------
+
+_AHEAD: tuple | None = None
+
+
+def text_key(text: str) -> bytes:
+    """A text's key among the texts read ahead: 16 bytes instead of the text itself (an import holds
+    a hundred thousand descriptions; a collision of 128-bit BLAKE2 digests is not a practical risk)."""
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def read_texts(texts: Iterable[str], categories: list[CategoryWords],
+               synonyms: SynonymTable | None = None) -> dict[bytes, dict[str, list[str]]]:
+    """What ``propose`` would find in each text, keyed by ``text_key`` (run in another process)."""
+    synonyms = synonyms or table()
+    return {text_key(text): _read(text, categories, synonyms) for text in texts if text}
+
+
+@contextmanager
+def using_read_texts(categories: list[CategoryWords], read: dict[bytes, dict[str, list[str]]],
+                     synonyms: SynonymTable | None = None):
+    """``propose`` looks texts up in ``read`` (for these categories) before reading them itself."""
+    global _AHEAD
+    _AHEAD = (categories, synonyms or table(), read)
+    try:
+        yield
+    finally:
+        _AHEAD = None
+
+
+def service_texts(name_zh: str | None, name_en: str | None, description_zh: str | None,
+                  description_en: str | None) -> tuple[str, str]:
+    """(name, description) as ``propose`` reads a service."""
+    return (" ; ".join(t for t in (name_zh, name_en) if t),
+            "\n".join(t for t in (description_zh, description_en) if t))
 
 
 def propose(term_names: Iterable[str], name: str | None, description: str | None,

@@ -11,6 +11,7 @@ apply``). Flushes, never commits.
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +21,16 @@ from sqlalchemy import select
 from ..bulk import among, insert_rows
 from ..directory import models as m
 from ..search.outbox import enqueue_services
+from ..stable_ids import uuid5
 from ..vocab.install import vocabulary_names
-from .infer import category_words, propose
+from .infer import category_words, propose, service_texts
 from .models import ANY_VOCABULARY, TARGET_VOCABULARIES, CrosswalkMapping, CrosswalkRejection, normalise_name
 
 DATA_DIR = Path(__file__).parent / "data"
 SHIPPED = ("open-eligibility", "hsds-3-example")
 DERIVED = ("mapped", "inferred")
+# Never change: derived links are upserted by id on every run (the importer's namespace, kept equal).
+_LINK_NAMESPACE = uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20")
 
 
 def _chunks(items: list, size: int = 500):
@@ -166,6 +170,14 @@ class _LinkChanges:
 _ATTRIBUTE_COLUMNS = ("id", "taxonomy_term_id", "service_id", "organization_id", "value", "origin", "origin_note")
 
 
+def category_words_of(session) -> list:
+    """The category vocabulary as inference reads it: the very list ``apply_crosswalk`` will use
+    while the terms are the same (``infer.category_words`` keeps it), which texts read ahead need."""
+    return category_words(tuple(row) for row in session.execute(
+        select(m.TaxonomyTerm.code, m.TaxonomyTerm.name_zh, m.TaxonomyTerm.name_en)
+        .join(m.Taxonomy).where(m.Taxonomy.name == "category")))
+
+
 def _load_vocabularies(session, infer: bool) -> _Vocabularies:
     vocab_of: dict[str, str] = {}
     term_info: dict[str, tuple[str, str, str | None, str | None]] = {}
@@ -223,8 +235,7 @@ def _mapped_links(vocabs: _Vocabularies, sid: str, source_attrs: list, have: set
 
 def _inferred_links(vocabs: _Vocabularies, sid: str, row, source_names: list[str], rejected: set,
                     wanted: dict) -> None:
-    description = "\n".join(t for t in (row.description_zh, row.description_en) if t)
-    name = " ; ".join(t for t in (row.name_zh, row.name_en) if t)
+    name, description = service_texts(row.name_zh, row.name_en, row.description_zh, row.description_en)
     for proposal in propose(source_names, name, description, vocabs.words):
         target = vocabs.categories[proposal.code]
         if (sid, target) in rejected:
@@ -323,9 +334,7 @@ def _write_links(session, gone: list[str], notes: list[dict], new_rows: list[dic
 
 
 def _attribute_id(service_id: str, term_id: str) -> str:
-    import uuid
-
-    return str(uuid.uuid5(uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20"), f"crosswalk:{service_id}:{term_id}"))
+    return uuid5(_LINK_NAMESPACE, f"crosswalk:{service_id}:{term_id}")
 
 
 def confirm_link(session, attribute: m.Attribute) -> None:

@@ -6,22 +6,38 @@ dataset's); ``after_write`` puts them back, maps the imported terms onto our voc
 categories for the services that still have none (``portal.crosswalk``). The figures go into the
 report: ``report.crosswalk`` (a ``CrosswalkSummary``) and ``report.extra`` (printed by
 ``summary_lines``): how many services got a category, and the unmapped source terms by count.
+A large import's texts are read for categories in a second process while the rows are written
+(``crosswalk.ahead``): same results, found sooner.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from sqlalchemy import insert, select
 
-from ..crosswalk.operations import apply_crosswalk
+from ..crosswalk.ahead import read_ahead
+from ..crosswalk.infer import service_texts
+from ..crosswalk.operations import apply_crosswalk, category_words_of
 from ..directory import models as m
 
 _CONFIRMED = "crosswalk_confirmed_links"
+_AHEAD = "crosswalk_read_ahead"
 
 
 def _service_ids(builder) -> list[str]:
     return [rec.id for rec in builder.valid("service")]
 
 
+def _texts(builder):
+    for rec in builder.valid("service"):
+        values = rec.values
+        yield from service_texts(values.get("name_zh"), values.get("name_en"), values.get("description_zh"),
+                                 values.get("description_en"))
+
+
 def before_write(session, builder, report) -> None:
+    # The services' texts are read for categories in another process while the rows are written.
+    report.__dict__[_AHEAD] = read_ahead(_texts(builder), category_words_of(session))
     ids = _service_ids(builder)
     kept = []
     for start in range(0, len(ids), 500):
@@ -45,7 +61,9 @@ def after_write(session, builder, report) -> set[str]:
         if missing:
             session.execute(insert(m.Attribute), missing)
     # The import enqueues every service it touched once, these included (write_built).
-    summary, changed = apply_crosswalk(session, _service_ids(builder), enqueue=False)
+    ahead = report.__dict__.pop(_AHEAD, None)
+    with ahead.apply() if ahead else nullcontext():
+        summary, changed = apply_crosswalk(session, _service_ids(builder), enqueue=False)
     report.crosswalk = summary
     report.extra["category_coverage"] = (
         f"{summary.with_category} of {summary.services} services ({summary.coverage:.0%}; "

@@ -38,6 +38,7 @@ import uuid
 from datetime import date, datetime, time, timezone
 
 from ..common import as_aware
+from ..stable_ids import uuid5
 from ..validators import safe_url
 
 HSDS_NAMESPACE = uuid.UUID("6f1d8a0e-6a55-4f0e-9d6b-6d3c1c1f4a30")  # for ids of derived rows
@@ -58,7 +59,7 @@ def default_country() -> str:
 
 def derived_id(*parts: str) -> str:
     """A stable UUID for an HSDS row we synthesise from one of ours (address, accessibility, …)."""
-    return str(uuid.uuid5(HSDS_NAMESPACE, "/".join(parts)))
+    return uuid5(HSDS_NAMESPACE, "/".join(parts))
 
 
 def _clean(data: dict) -> dict:

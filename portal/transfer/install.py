@@ -13,6 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..stable_ids import uuid5
+
 DATA = Path(__file__).resolve().parents[1] / "vocab" / "data" / "transfer_criteria.json"
 # Never change: the ids of shipped criteria derive from it (the migration uses the same value).
 CRITERION_NAMESPACE = uuid.UUID("0b1f5d8e-4c2a-4f7b-9e63-2d71a8c4b590")
@@ -24,7 +26,7 @@ def criteria_data() -> dict:
 
 
 def criterion_id(from_stage: str, to_stage: str, code: str) -> str:
-    return str(uuid.uuid5(CRITERION_NAMESPACE, f"{from_stage}:{to_stage}:{code}"))
+    return uuid5(CRITERION_NAMESPACE, f"{from_stage}:{to_stage}:{code}")
 
 
 def install_transfer_criteria(session, refresh: bool = False) -> int:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..stable_ids import uuid5
+
 DATA = Path(__file__).parent / "data" / "vocabularies.json"
 # Never change: the ids of installed vocabularies and terms are derived from it.
 VOCAB_NAMESPACE = uuid.UUID("5b6c3f0e-8a61-4d1e-9c1a-6a1f0d2c7e42")  # the demo seed's: same ids as before
@@ -32,11 +34,11 @@ def vocabulary_names() -> tuple[str, ...]:
 
 
 def taxonomy_id(name: str) -> str:
-    return str(uuid.uuid5(VOCAB_NAMESPACE, f"taxonomy:{name}"))
+    return uuid5(VOCAB_NAMESPACE, f"taxonomy:{name}")
 
 
 def term_id(vocabulary: str, code: str) -> str:
-    return str(uuid.uuid5(VOCAB_NAMESPACE, f"taxonomy_term:{vocabulary}:{code}"))
+    return uuid5(VOCAB_NAMESPACE, f"taxonomy_term:{vocabulary}:{code}")
 
 
 def install_vocabularies(session, refresh: bool = False) -> dict:

@@ -269,12 +269,27 @@ def test_real_11_sample_gets_a_category_coverage_figure(empty_app):
 
 
 @needs_real
-def test_ilao_partial_export_reports_coverage_and_unmapped_terms_count(empty_app):
+def test_ilao_partial_export_reports_coverage_and_unmapped_terms_count(empty_app, monkeypatch):
+    from portal.crosswalk import ahead, infer
+    from portal.crosswalk.operations import apply_crosswalk
+
+    monkeypatch.setattr(ahead, "MIN_TEXTS", 1)  # read ahead as for a large import
+    read_here = []
+    original = infer._read
+    monkeypatch.setattr(infer, "_read", lambda text, *a: read_here.append(text) or original(text, *a))
     report = run(empty_app, ILAO, partial=True)
     summary = report.crosswalk
     assert summary.services == report.kept.get("service", summary.services)
     assert summary.with_category >= summary.services // 3  # legal services: legal aid, inferred from words
     assert summary.by_origin["inferred"] == summary.with_category
+    with empty_app.app_context():
+        services = db.session.execute(select(m.Service.id, m.Service.description_en)).all()
+        # A second process read the descriptions while the rows were written (crosswalk.ahead) ...
+        assert not {d for _id, d in services if d} & set(read_here)
+        # ... and found what this process finds: recomputing here changes no link and no note.
+        again, changed = apply_crosswalk(db.session, [sid for sid, _d in services], enqueue=False)
+        assert changed == set() and again.by_origin == summary.by_origin
+        db.session.rollback()
 
 
 def test_official_hsds_30_example_gets_counselling_and_its_example_term_is_mapped(empty_app):

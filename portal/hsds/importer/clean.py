@@ -18,6 +18,7 @@ from functools import lru_cache
 import ftfy
 import phonenumbers
 
+from ...stable_ids import uuid5
 from ...validators import InvalidURL, normalise_url
 
 ID_NAMESPACE = uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20")
@@ -214,12 +215,12 @@ def _canonical_id(raw: str, entity: str) -> str | None:
     try:
         return str(uuid.UUID(raw))
     except ValueError:
-        return str(uuid.uuid5(ID_NAMESPACE, f"{entity}:{raw}"))
+        return uuid5(ID_NAMESPACE, f"{entity}:{raw}")
 
 
 def content_id(entity: str, *parts) -> str:
     """An id for a row that came without one (real exports leave child ids empty)."""
-    return str(uuid.uuid5(ID_NAMESPACE, entity + ":" + "\x1f".join("" if p is None else str(p) for p in parts)))
+    return uuid5(ID_NAMESPACE, entity + ":" + "\x1f".join("" if p is None else str(p) for p in parts))
 
 
 # --- URLs, phones, countries -----------------------------------------------------------------------
