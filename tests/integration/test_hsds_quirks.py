@@ -122,6 +122,28 @@ def test_free_text_hours_become_weekly_rows_and_the_text_is_kept(empty_app, tmp_
     assert report.dropped["schedule: hours not understood (text kept on the service)"] == 1
 
 
+def test_hours_written_the_same_way_on_many_rows_are_read_and_warned_about_on_each(empty_app, tmp_path):
+    # Real exports repeat a few ways of writing hours on thousands of rows, so each way is read once
+    # per import; every row must still get its own hours and its own warning, with its row number.
+    rows = "".join(f",s{i},{day},9:00,5:00\n" for i in (1, 2) for day in ("Monday", "Tuesday"))
+    folder = write(tmp_path / "same", {
+        "organizations.csv": "id,name\no1,Org One\n",
+        "services.csv": "id,organization_id,name\ns1,o1,Detox\ns2,o1,Counselling\n",
+        "schedules.csv": "id,service_id,weekday,opens_at,closes_at\n" + rows + ",s2,Friday,9:00,noon-ish\n"
+                         ",s1,Friday,9:00,noon-ish\n",
+    })
+    report = run(empty_app, folder)
+    assert report.committed
+    read_as_pm = sorted(p.row for p in report.warnings if "read as 17:00" in p.problem)
+    assert read_as_pm == [1, 2, 3, 4]  # data rows, counted from the first under the header
+    assert sorted(p.row for p in report.warnings if "not a time of day" in p.problem) == [5, 6]
+    with empty_app.app_context():
+        for raw in ("s1", "s2"):
+            service = db.session.get(m.Service, sid(raw))
+            assert sorted((s.weekday, f"{s.closes_at:%H:%M}") for s in service.schedules) == [(1, "17:00"), (2, "17:00")]
+            assert "Friday 9:00–noon-ish" in service.hours_text
+
+
 def test_service_page_shows_the_original_hours_when_none_could_be_read(empty_app, tmp_path):
     folder = write(tmp_path / "h", {
         "organizations.csv": "id,name\no1,Org One\n",
