@@ -34,6 +34,8 @@ class ReadAhead:
         # fork: the child inherits the loaded synonym table; it touches no database connection.
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         self._future = self._pool.submit(read_texts, texts, categories)
+        # An import that fails before its crosswalk never asks for the results: the executor stops
+        # its helper when it is garbage collected with this object (tested), so none idles on.
 
     @contextmanager
     def apply(self):
@@ -53,9 +55,6 @@ class ReadAhead:
             return None
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def cancel(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def read_ahead(texts: Iterable[str], categories: list[CategoryWords]) -> ReadAhead | None:

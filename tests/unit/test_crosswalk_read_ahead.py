@@ -80,3 +80,16 @@ def test_few_texts_are_read_in_process(monkeypatch):
 
 def _broken():
     raise RuntimeError("helper lost")
+
+
+def test_a_helper_nobody_asks_is_let_go_with_its_import(many):
+    import gc
+
+    helper = ahead.read_ahead([text for service in SERVICES for text in service], many)
+    processes = list(helper._pool._processes.values())
+    assert processes and all(p.is_alive() for p in processes)
+    del helper
+    gc.collect()
+    for process in processes:
+        process.join(timeout=10)
+    assert not any(p.is_alive() for p in processes)
