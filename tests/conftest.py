@@ -8,6 +8,7 @@ the demo data loaded once into a template, and each test gets its own copy (a fi
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -38,6 +39,8 @@ if IN_CI and not PG_URL.startswith("postgresql"):
     raise pytest.UsageError("CI=true but TEST_DATABASE_URL does not point at PostgreSQL: refusing to skip it.")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+# PostgreSQL copies of finished tests kept before they are dropped together (~13 MB each).
+DROP_BATCH = 40
 
 DEMO_PASSWORDS = {
     "admin@demo.local": "demo-admin-2026",
@@ -76,6 +79,9 @@ class SQLiteBackend:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
 
+    def seal(self, url: str) -> None:
+        """A template file is only copied (see ``PostgresBackend.seal``)."""
+
 
 class PostgresBackend:
     name = "postgresql"
@@ -85,6 +91,7 @@ class PostgresBackend:
 
         self.admin_url = make_url(admin_url)
         self.prefix = f"portal_{uuid.uuid4().hex[:6]}"
+        self._pending: list[str] = []
 
     def _admin(self, sql: str) -> None:
         import psycopg
@@ -107,13 +114,44 @@ class PostgresBackend:
         from sqlalchemy.engine import make_url
 
         name = f"{self.prefix}_t_{uuid.uuid4().hex[:12]}"
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"')
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"{self._strategy()}')
         return self._url(name)
 
+    @functools.cache  # noqa: B019 (one backend per session)
+    def _strategy(self) -> str:
+        """PostgreSQL 15 copies a template through the WAL by default: ~250 ms for the demo
+        database, against ~60 ms copying its files (one checkpoint, cheap on a test server), and
+        every PostgreSQL test starts from a copy (~650 per run)."""
+        import psycopg
+
+        url = self.admin_url
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                             dbname=url.database or "postgres") as conn:
+            version = conn.info.server_version
+        return " STRATEGY FILE_COPY" if version >= 150000 else ""
+
     def drop(self, url: str) -> None:
+        """Databases are dropped in batches (``DROP_BATCH``) and at the end of the session: a copy
+        made right after a drop took 0.3–0.5 s, a copy after another copy 30 ms (measured on
+        PostgreSQL 15; the PostgreSQL half of the suite ran in half the time)."""
+        self._pending.append(url)
+        if len(self._pending) >= DROP_BATCH:
+            self.drop_pending()
+
+    def drop_pending(self) -> None:
         from sqlalchemy.engine import make_url
 
-        self._admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        pending, self._pending = self._pending, []
+        for url in pending:
+            self._admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def seal(self, url: str) -> None:
+        """No connections to a finished template: autovacuum then leaves it alone. Otherwise, with
+        hundreds of databases made per run, its workers kept visiting the template and every copy
+        waited for them to be stopped (CREATE DATABASE polls every 100 ms): 0.4–0.5 s a copy."""
+        from sqlalchemy.engine import make_url
+
+        self._admin(f'ALTER DATABASE "{make_url(url).database}" WITH ALLOW_CONNECTIONS false')
 
 
 @dataclass
@@ -159,6 +197,7 @@ def backend(request, tmp_path_factory):
     yield pg
     for url in created:
         pg.drop(url)
+    pg.drop_pending()
 
 
 def _build_template(backend, tmp_path_factory, label: str, seeded: bool) -> Template:
@@ -182,6 +221,7 @@ def _build_template(backend, tmp_path_factory, label: str, seeded: bool) -> Temp
         with Session(db.engine) as session:
             get_index().rebuild(session)
     dispose(app)
+    backend.seal(url)
     return Template(url, index_dir, seeded_on)
 
 

@@ -22,10 +22,11 @@ KEY_OF = {seed_id("service", key): key for key in SERVICE_KEYS}
 
 
 @pytest.fixture(scope="module")
-def catalog(seeded_template):
+def catalog(backend, seeded_template):
     from ..conftest import dispose, make_app
 
-    app = make_app(seeded_template.url, seeded_template.index_dir)
+    url = backend.clone(seeded_template.url)  # a template takes no connections (conftest: seal)
+    app = make_app(url, seeded_template.index_dir)
     try:
         with app.app_context():
             from portal.extensions import db
@@ -33,7 +34,8 @@ def catalog(seeded_template):
 
             return load_catalog(db.session)
     finally:
-        dispose(app)  # PostgreSQL cannot copy a template while a connection to it is open
+        dispose(app)
+        backend.drop(url)
 
 
 def run(catalog, *needs, area=None, day: date | None = None, **fields):
