@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.crosswalk.models import CrosswalkMapping
@@ -14,12 +13,11 @@ from portal.hsds.importer import import_dataset
 from portal.matching.catalog import clear_cache
 from portal.matching.operations import run_match
 from portal.matching.present import Presenter
-from tests.unit.test_hsds_schemas import REAL_DIR
+from tests.paths import REAL_DIR, needs_real
 from tests.helpers import import_into as run
 
 SAMPLE_11 = REAL_DIR / "hsds-1.1-sample-datapackage" / "all_resources"
 ILAO = REAL_DIR / "ilao-hsds-1.1" / "tmp"
-needs_real = pytest.mark.skipif(not REAL_DIR.exists(), reason="../shared/hsds-real is not present")
 
 # A small HSDS 1.1 export in the shape 2-1-1 lines ship: Open Eligibility terms in taxonomy.csv
 # (vocabulary "OE"), linked through services_taxonomy; eligibility rows of free text; one service

@@ -32,3 +32,11 @@ def test_the_official_hsds_files_are_in_the_repository():
     assert (paths.HSDS_DIR / "examples" / "service_full.json").is_file()
     notice = (paths.HSDS_DIR / "NOTICE").read_text(encoding="utf-8")
     assert "CC BY-SA 4.0" in notice or "Attribution-ShareAlike 4.0" in notice
+
+
+def test_no_test_module_skips_on_its_own_terms():
+    # A module-level skipif on the real exports skipped under CI=true too (found in
+    # test_vocab_crosswalk): skips go through paths.require_real_exports, nowhere else.
+    offenders = [str(f.relative_to(paths.TESTS_DIR)) for f in paths.TESTS_DIR.rglob("*.py")
+                 if "mark.skipif" in f.read_text(encoding="utf-8") and f.name != "test_paths.py"]
+    assert offenders == []
