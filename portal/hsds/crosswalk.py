@@ -15,6 +15,7 @@ from contextlib import nullcontext
 
 from sqlalchemy import insert, select
 
+from ..bulk import among
 from ..crosswalk.ahead import read_ahead
 from ..crosswalk.infer import service_texts
 from ..crosswalk.operations import apply_crosswalk, category_words_of
@@ -44,7 +45,7 @@ def before_write(session, builder, report) -> None:
         kept += [dict(id=a.id, taxonomy_term_id=a.taxonomy_term_id, service_id=a.service_id, value=a.value,
                       origin=a.origin, origin_note=a.origin_note)
                  for a in session.scalars(select(m.Attribute).where(
-                     m.Attribute.service_id.in_(ids[start:start + 500]), m.Attribute.origin == "confirmed"))]
+                     among(session, m.Attribute.service_id, ids[start:start + 500]), m.Attribute.origin == "confirmed"))]
     report.__dict__[_CONFIRMED] = kept
 
 
@@ -54,9 +55,9 @@ def after_write(session, builder, report) -> set[str]:
         present = set()
         ids = [k["id"] for k in kept]
         for start in range(0, len(ids), 500):
-            present |= set(session.scalars(select(m.Attribute.id).where(m.Attribute.id.in_(ids[start:start + 500]))))
+            present |= set(session.scalars(select(m.Attribute.id).where(among(session, m.Attribute.id, ids[start:start + 500]))))
         have = set(session.execute(select(m.Attribute.service_id, m.Attribute.taxonomy_term_id).where(
-            m.Attribute.service_id.in_({k["service_id"] for k in kept}))).all())
+            among(session, m.Attribute.service_id, {k["service_id"] for k in kept}))).all())
         missing = [k for k in kept if k["id"] not in present and (k["service_id"], k["taxonomy_term_id"]) not in have]
         if missing:
             session.execute(insert(m.Attribute), missing)

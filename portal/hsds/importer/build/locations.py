@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import select
 
+from ....bulk import among
 from ....directory import models as m
 from .. import clean
 from ..canonical import Row
@@ -108,7 +109,7 @@ class LocationBuilder(BuilderBase):
         ids = sorted(wanted)
         for start in range(0, len(ids), 500):
             found |= set(self.session.scalars(select(m.Organization.id).where(
-                m.Organization.id.in_(ids[start:start + 500]))))
+                among(self.session, m.Organization.id, ids[start:start + 500]))))
         return found
 
     def infer_location_organizations(self) -> None:

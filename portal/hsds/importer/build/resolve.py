@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
+from ....bulk import among
 from .base import LABELS, MODELS, BuilderBase
 
 ORDER = ("taxonomy", "taxonomy_term", "organization", "location", "service", "service_at_location",
@@ -38,7 +39,7 @@ class ResolveBuilder(BuilderBase):
             model, ids = MODELS[kind], sorted(ids)
             found[kind] = set()
             for start in range(0, len(ids), 500):
-                found[kind] |= set(self.session.scalars(select(model.id).where(model.id.in_(ids[start:start + 500]))))
+                found[kind] |= set(self.session.scalars(select(model.id).where(among(self.session, model.id, ids[start:start + 500]))))
         return found
 
     def resolve_dependencies(self) -> None:
