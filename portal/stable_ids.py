@@ -10,7 +10,11 @@ from __future__ import annotations
 import uuid
 from hashlib import sha1
 
-__all__ = ["uuid5"]
+__all__ = ["uuid5", "IMPORT_NAMESPACE"]
+
+# Never change: the ids of imported records without usable ids and of the crosswalk's derived links
+# come from it, and re-imports upsert by them.
+IMPORT_NAMESPACE = uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20")
 
 
 def uuid5(namespace: uuid.UUID, name: str) -> str:

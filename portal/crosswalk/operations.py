@@ -11,7 +11,6 @@ apply``). Flushes, never commits.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from sqlalchemy import select
 from ..bulk import among, insert_rows
 from ..directory import models as m
 from ..search.outbox import enqueue_services
-from ..stable_ids import uuid5
+from ..stable_ids import IMPORT_NAMESPACE, uuid5
 from ..vocab.install import vocabulary_names
 from .infer import category_words, propose, service_texts
 from .models import ANY_VOCABULARY, TARGET_VOCABULARIES, CrosswalkMapping, CrosswalkRejection, normalise_name
@@ -29,8 +28,6 @@ from .models import ANY_VOCABULARY, TARGET_VOCABULARIES, CrosswalkMapping, Cross
 DATA_DIR = Path(__file__).parent / "data"
 SHIPPED = ("open-eligibility", "hsds-3-example")
 DERIVED = ("mapped", "inferred")
-# Never change: derived links are upserted by id on every run (the importer's namespace, kept equal).
-_LINK_NAMESPACE = uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20")
 
 
 def _chunks(items: list, size: int = 500):
@@ -334,7 +331,7 @@ def _write_links(session, gone: list[str], notes: list[dict], new_rows: list[dic
 
 
 def _attribute_id(service_id: str, term_id: str) -> str:
-    return uuid5(_LINK_NAMESPACE, f"crosswalk:{service_id}:{term_id}")
+    return uuid5(IMPORT_NAMESPACE, f"crosswalk:{service_id}:{term_id}")
 
 
 def confirm_link(session, attribute: m.Attribute) -> None:

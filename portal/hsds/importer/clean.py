@@ -18,10 +18,10 @@ from functools import lru_cache
 import ftfy
 import phonenumbers
 
-from ...stable_ids import uuid5
+from ...stable_ids import IMPORT_NAMESPACE, uuid5
 from ...validators import InvalidURL, normalise_url
 
-ID_NAMESPACE = uuid.UUID("0b4c1d9e-3f0a-5a8c-9e57-2f6a4c3b1d20")
+ID_NAMESPACE = IMPORT_NAMESPACE  # never change (stable_ids): re-imports upsert by these ids
 MAX_TEXT = 20_000  # characters in a free-text field; a 5 MB "description" is a broken export
 _TAG = re.compile(r"<[^>]{0,500}>")
 _BREAK = re.compile(r"<\s*(br|/p|/li|/div)\s*/?>", re.I)
