@@ -184,7 +184,7 @@ def _load_vocabularies(session, infer: bool) -> _Vocabularies:
         vocab_of[tid] = vocab
         term_info[tid] = (vocab, code, zh, en)
     categories = {code: tid for tid, (vocab, code, _zh, _en) in term_info.items() if vocab == "category"}
-    words = category_words((code, term_info[tid][2], term_info[tid][3]) for code, tid in categories.items()) if infer else []
+    words = category_words_of(session) if infer else []  # the list read ahead for (one definition)
     mappings = _Mappings(session.scalars(select(CrosswalkMapping)).all())
     return _Vocabularies(ours=set(vocabulary_names()), vocab_of=vocab_of, term_info=term_info,
                          categories=categories, words=words, mappings=mappings,
