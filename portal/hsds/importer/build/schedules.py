@@ -232,10 +232,9 @@ def _windows(opens_raw, closes_raw, warnings: list) -> tuple[list[tuple[time, ti
     if _blank(opens_raw) and _blank(closes_raw):
         return None, False
     for raw in (opens_raw, closes_raw):  # "9am-5pm" or "24 Hours" in one column
-        if not _blank(raw) and (_blank(opens_raw) or _blank(closes_raw) or hours.parse_ranges(raw)):
-            ranges = hours.parse_ranges(raw)
-            if ranges:
-                return ranges, True
+        ranges = None if _blank(raw) else hours.parse_ranges(raw)
+        if ranges:
+            return ranges, True
     try:
         opens, closes = clean.clock(opens_raw), clean.clock(closes_raw)
     except Invalid as exc:
