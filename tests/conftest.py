@@ -8,7 +8,6 @@ the demo data loaded once into a template, and each test gets its own copy (a fi
 """
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -92,17 +91,32 @@ class PostgresBackend:
         self.admin_url = make_url(admin_url)
         self.prefix = f"portal_{uuid.uuid4().hex[:6]}"
         self._pending: list[str] = []
+        with self._connect() as conn:
+            version = conn.info.server_version
+        # PostgreSQL 15 copies a template through the WAL by default: ~280 ms for the demo database
+        # against ~30 ms copying its files (a checkpoint, cheap on a test server), and every
+        # PostgreSQL test starts from a copy (~650 per run).
+        self._copy = " STRATEGY FILE_COPY" if version >= 150000 else ""
 
-    def _admin(self, sql: str) -> None:
+    def _connect(self):
         import psycopg
 
         url = self.admin_url
-        with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
-                             dbname=url.database or "postgres", autocommit=True) as conn:
+        return psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                               dbname=url.database or "postgres", autocommit=True)
+
+    def _admin(self, sql: str) -> None:
+        with self._connect() as conn:
             conn.execute(sql)
 
     def _url(self, name: str) -> str:
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    @staticmethod
+    def _name(url: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).database
 
     def create(self, label: str) -> str:
         name = f"{self.prefix}_{label}"
@@ -111,24 +125,9 @@ class PostgresBackend:
         return self._url(name)
 
     def clone(self, template_url: str) -> str:
-        from sqlalchemy.engine import make_url
-
         name = f"{self.prefix}_t_{uuid.uuid4().hex[:12]}"
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"{self._strategy()}')
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._name(template_url)}"{self._copy}')
         return self._url(name)
-
-    @functools.cache  # noqa: B019 (one backend per session)
-    def _strategy(self) -> str:
-        """PostgreSQL 15 copies a template through the WAL by default: ~250 ms for the demo
-        database, against ~60 ms copying its files (one checkpoint, cheap on a test server), and
-        every PostgreSQL test starts from a copy (~650 per run)."""
-        import psycopg
-
-        url = self.admin_url
-        with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
-                             dbname=url.database or "postgres") as conn:
-            version = conn.info.server_version
-        return " STRATEGY FILE_COPY" if version >= 150000 else ""
 
     def drop(self, url: str) -> None:
         """Databases are dropped in batches (``DROP_BATCH``) and at the end of the session: a copy
@@ -139,19 +138,15 @@ class PostgresBackend:
             self.drop_pending()
 
     def drop_pending(self) -> None:
-        from sqlalchemy.engine import make_url
-
         pending, self._pending = self._pending, []
         for url in pending:
-            self._admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+            self._admin(f'DROP DATABASE IF EXISTS "{self._name(url)}" WITH (FORCE)')
 
     def seal(self, url: str) -> None:
         """No connections to a finished template: autovacuum then leaves it alone. Otherwise, with
         hundreds of databases made per run, its workers kept visiting the template and every copy
         waited for them to be stopped (CREATE DATABASE polls every 100 ms): 0.4–0.5 s a copy."""
-        from sqlalchemy.engine import make_url
-
-        self._admin(f'ALTER DATABASE "{make_url(url).database}" WITH ALLOW_CONNECTIONS false')
+        self._admin(f'ALTER DATABASE "{self._name(url)}" WITH ALLOW_CONNECTIONS false')
 
 
 @dataclass
