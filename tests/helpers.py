@@ -38,3 +38,22 @@ def rename_first_active_service(app, new_name: str, field: str = "name_zh") -> s
         setattr(service, field, new_name)
         db.session.commit()
         return service.id
+
+
+def sidecar_contents(path) -> dict:
+    """Everything a searcher reads from one sidecar file: its table and each word's postings
+    (compared instead of bytes: marshal marks objects shared or interned, which depends on how the
+    writing process made them, not on their values)."""
+    from portal.search import sidecar
+
+    with open(path, "rb") as file:
+        size = sidecar._read_table(file)["size"]
+    found = sidecar.Sidecar.open(path, size)
+    assert found is not None, f"{path} is not a usable sidecar"
+    try:
+        words = {word: found.get(word) for word in found._words}
+        return {"size": size, "pinyin": found.pinyin, "stored": found.stored,
+                "words": {word: (p.fields, p.order.tolist(), p.values.tolist(), p.counts.tolist())
+                          for word, p in words.items()}}
+    finally:
+        found.close()

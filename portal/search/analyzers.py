@@ -119,6 +119,12 @@ class FusedBilingualAnalyzer(Tokenizer):
             memo[value] = found
         return found
 
+    def indexed_words(self, value: str) -> list[str]:
+        """The words indexed for a value, in order, stop words left out (what the token stream
+        gives with its defaults, without a token object per word)."""
+        init_jieba()
+        return [word for word, _start, _end, stopped in self._words(value) if not stopped]
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         init_jieba()
@@ -199,11 +205,16 @@ class PairAnalyzer(Tokenizer):
     def __eq__(self, other):
         return other is not None and self.__class__ is other.__class__
 
+    @staticmethod
+    def indexed_words(value: str) -> list[str]:
+        """Each pair of the value's texts once, in order."""
+        return list(dict.fromkeys(p for part in value.split(PART_SEPARATOR) for p in latin_pairs(part)))
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if tokenize:
-            pairs = dict.fromkeys(p for part in value.split(PART_SEPARATOR) for p in latin_pairs(part))
+            pairs = self.indexed_words(value)
         else:
             pairs = (value,)
         for pos, pair in enumerate(pairs, start_pos):

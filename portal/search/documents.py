@@ -6,8 +6,11 @@ filter without touching the database. Cards are filled from the database for the
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
+from whoosh.system import pack_uint
 
 from ..directory.visibility import hidden_statuses, is_running
 from .analyzers import PART_SEPARATOR, BilingualAnalyzer, PairAnalyzer
@@ -43,6 +46,16 @@ class SearchText(TEXT):
         super().__init__(analyzer=analyzer, phrase=False, stored=stored)
         self.vector = None
 
+    def index(self, value, **kwargs):
+        """What Whoosh's ``Frequency`` format makes of the analyzer's tokens (each word, its count,
+        its weight and the encoded count), counted from the analyzer's words directly: the token
+        stream it replaces cost a fifth of analysing a document."""
+        if kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        return ((word.encode("utf-8"), count, count * boost, pack_uint(count))
+                for word, count in Counter(self.analyzer.indexed_words(value)).items())
+
 
 class PairField(KEYWORD):
     """``first_second`` for each two neighbouring words (see ``analyzers.latin_pairs``): membership
@@ -53,6 +66,13 @@ class PairField(KEYWORD):
         self.analyzer = PairAnalyzer()
         self.format = Existence()
         self.scorable = False
+
+    def index(self, value, **kwargs):
+        """Each pair once (Whoosh's ``Existence`` format), without the token stream."""
+        if kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        return ((pair.encode("utf-8"), 1, boost, b"") for pair in self.analyzer.indexed_words(value))
 
 
 def build_schema() -> Schema:

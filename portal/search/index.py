@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from . import feed, sidecar
+from . import feed, segments, sidecar
 from ..directory.models import Service
 from .analyzers import init_jieba
 from .document_rows import Areas, service_views
@@ -43,11 +43,6 @@ VERSION_FILE = "portal_schema_version"
 # 3,686-service import rebuilt in 8.0 s with two, where one process took 12.8 s (the import bench).
 PARALLEL_FROM = 2000
 MAX_PROCS = 4
-# Services one process indexes per round of a rebuild, and its posting pool's memory limit: a round
-# of ~190 postings per service (an 80-word description, its pairs, names and terms) stays under
-# the limit (Whoosh estimates ~170 bytes a posting), so postings are sorted in memory.
-ROUND_PER_PROCESS = 10_000
-POOL_MB = 512
 
 
 class IndexBusyError(RuntimeError):
@@ -167,21 +162,20 @@ class SearchIndex:
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir(parents=True)
         ix = whoosh_index.create_in(str(fresh), build_schema())
-        # Large rebuilds analyse text in several processes (jieba is the bottleneck); each writes
-        # its own segment, which the searcher handles like any other. Small ones stay in-process.
+        # Large rebuilds analyse text in several processes (see segments.py); each writes its own
+        # segments, which the searcher handles like any other. Small ones stay in-process.
         procs = min(os.cpu_count() or 1, MAX_PROCS) if total >= PARALLEL_FROM else 1
         init_jieba()  # before forking, so the workers inherit the loaded dictionary
-        done = 0
         # Read before the services: feed rows up to here are covered by this build, later ones (and
         # the gaps of transactions still open) are followed afterwards.
         position = feed.start_position(session, self.gap_seconds)
         try:
             ids = list(session.scalars(select(Service.id).order_by(Service.id)))
             areas = Areas(session)
-            per_round = ROUND_PER_PROCESS * procs
-            for first in range(0, len(ids), per_round):
-                done += self._write_round(ix, session, ids[first:first + per_round], areas, procs, batch,
-                                         lambda n: progress and progress(done + n, total))
+            documents = ([service_document(service) for service in service_views(session, ids[at:at + batch], areas)]
+                         for at in range(0, len(ids), batch))
+            done = segments.build(fresh, ix.schema, documents, procs,
+                                  progress and (lambda sent: progress(sent, total)))
             (fresh / VERSION_FILE).write_text(str(SCHEMA_VERSION))
             position.save(fresh)
         except BaseException:
@@ -196,28 +190,6 @@ class SearchIndex:
         shutil.rmtree(old, ignore_errors=True)
         session.commit()  # ends the read transaction, so the follow below sees newer rows
         return done
-
-    @staticmethod
-    def _write_round(ix, session, ids: list[str], areas: Areas, procs: int, batch: int,
-                     progress: Callable[[int], None]) -> int:
-        """Index one round of services as new segments of ``ix``; returns how many were added.
-
-        Rounds keep each process's posting pool in memory: past its limit Whoosh sorts postings
-        through pickled runs on disk, which took 40 s of a 20,000-service rebuild (3.5 M postings,
-        each pickled and unpickled). A round's segments are committed without merging."""
-        writer = ix.writer(limitmb=POOL_MB, procs=procs, multisegment=procs > 1)
-        added = 0
-        try:
-            for start in range(0, len(ids), batch):
-                for service in service_views(session, ids[start:start + batch], areas):
-                    writer.add_document(**service_document(service))
-                    added += 1
-                progress(added)
-            writer.commit(merge=False)
-        except BaseException:
-            writer.cancel()
-            raise
-        return added
 
     def apply(self, session: Session, service_ids: Iterable[str], timeout: float = WRITE_TIMEOUT) -> int:
         """Rewrite (or delete) the documents of the given services."""

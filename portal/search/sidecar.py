@@ -239,15 +239,24 @@ STORED = ("ids", "verified", "points", "hours")
 def stored_columns(reader) -> dict[str, list]:
     """Per document of the segment: its service id, verification ordinal, map points and opening
     hours (what the searcher keeps in memory), from Whoosh's stored fields."""
-    columns: dict[str, list] = {name: [] for name in STORED}
-    ids, verified, points, hours = (columns[name] for name in STORED)
+    columns = StoredColumns()
     for docnum in range(reader.doc_count_all()):
-        stored = reader.stored_fields(docnum)
-        ids.append(stored.get("id", ""))
-        verified.append(stored.get("verified") or 0)
-        points.append([tuple(p) for p in stored.get("points") or ()])
-        hours.append([tuple(h) for h in stored.get("hours") or ()])
-    return columns
+        columns.add(reader.stored_fields(docnum))
+    return columns.columns
+
+
+class StoredColumns:
+    """The stored columns of a segment's documents, added one document's stored fields at a time."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list] = {name: [] for name in STORED}
+        self._ids, self._verified, self._points, self._hours = (self.columns[name] for name in STORED)
+
+    def add(self, stored: dict) -> None:
+        self._ids.append(stored.get("id", ""))
+        self._verified.append(stored.get("verified") or 0)
+        self._points.append([tuple(p) for p in stored.get("points") or ()])
+        self._hours.append([tuple(h) for h in stored.get("hours") or ()])
 
 
 def build(target: Path, reader) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 
 from .analyzers import DOMAIN_WORDS, english_stop_words, has_cjk, pinyin_key, query_words, spanish_stop_words
@@ -141,10 +142,20 @@ def segment_pinyin(reader) -> dict[str, list[str]]:
     """Pinyin key -> the Chinese words of one index segment's names and terms. Converting every word
     to pinyin is slow, so it is done once per segment (segments never change) and kept in the
     segment's sidecar file (see ``sidecar``), not once per searcher."""
+    return pinyin_of({field: (raw.decode("utf-8") if isinstance(raw, bytes) else raw for raw in reader.lexicon(field))
+                      for field in PINYIN_FIELDS})
+
+
+# The fields whose Chinese words "did you mean" compares by sound.
+PINYIN_FIELDS = ("terms", "name")
+
+
+def pinyin_of(words: dict[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Pinyin key -> the Chinese words (of two characters or more) among each field's words, in
+    ``PINYIN_FIELDS`` order and each field's sorted order (a lexicon's)."""
     found: dict[str, list[str]] = {}
-    for field in ("terms", "name"):
-        for raw in reader.lexicon(field):
-            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    for field in PINYIN_FIELDS:
+        for word in words.get(field, ()):
             if has_cjk(word) and len(word) >= 2:
                 found.setdefault(pinyin_key(word), []).append(word)
     return found

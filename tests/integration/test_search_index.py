@@ -103,12 +103,12 @@ def test_rebuild_replaces_the_index_and_the_running_searcher_follows(app, runner
         assert run_search(SearchParams()).total == total
 
 
-def test_a_rebuild_in_rounds_finds_the_same_services(app, monkeypatch):
-    """A large rebuild writes its documents in rounds (each a set of segments, so postings are
-    sorted in memory); the rounds together find the same services as one round. (The order may
-    differ in near ties: field lengths are normalised per segment, and segments of 40 services have
-    their own averages; real rounds hold 10,000 services per process.)"""
-    from portal.search import index as search_index
+def test_a_rebuild_in_many_segments_finds_the_same_services(app, monkeypatch):
+    """A large rebuild starts a new segment every ``PER_SEGMENT`` documents (so a process's postings
+    stay within bounded memory); the segments together find the same services as one. (The order
+    may differ in near ties: field lengths are normalised per segment, and segments of 40 services
+    have their own averages; real segments hold 50,000 services.)"""
+    from portal.search import segments
 
     queries = ("美沙酮", "counselling", "家属 支持", "")
 
@@ -121,11 +121,11 @@ def test_a_rebuild_in_rounds_finds_the_same_services(app, monkeypatch):
         before = {q: found(q) for q in queries}
         totals = {q: run_search(SearchParams(q=q)).total for q in queries}
         seen: list[tuple[int, int]] = []
-        monkeypatch.setattr(search_index, "ROUND_PER_PROCESS", 40)
-        done = get_index().rebuild(db.session, progress=lambda n, total: seen.append((n, total)))
+        monkeypatch.setattr(segments, "PER_SEGMENT", 40)
+        done = get_index().rebuild(db.session, batch=100, progress=lambda n, total: seen.append((n, total)))
         assert done == db.session.scalar(select(func.count(Service.id)))
-        assert seen[-1] == (done, done) and len(seen) >= done // 40
-        assert len(get_index().open().reader().leaf_readers()) >= done // 40  # one segment per round
+        assert seen[-1] == (done, done) and len(seen) >= done // 100
+        assert len(get_index().open().reader().leaf_readers()) >= done // 40  # one segment per 40
     with app.test_request_context():
         assert {q: found(q) for q in queries} == before
         assert {q: run_search(SearchParams(q=q)).total for q in queries} == totals
@@ -138,7 +138,7 @@ def test_saved_changes_open_only_their_own_segment_and_old_versions_stay_hidden(
     change cost ~1 s at 100,000 services). The old version, deleted in an old segment, is not found."""
     from whoosh import reading
 
-    from portal.search import index as search_index
+    from portal.search import segments
 
     opened: list[str] = []
     original = reading.SegmentReader.__init__
@@ -148,7 +148,7 @@ def test_saved_changes_open_only_their_own_segment_and_old_versions_stay_hidden(
         original(self, storage, schema, segment, *args, **kwargs)
 
     with app.test_request_context():
-        monkeypatch.setattr(search_index, "ROUND_PER_PROCESS", 40)
+        monkeypatch.setattr(segments, "PER_SEGMENT", 40)
         get_index().rebuild(db.session)
         assert len(get_engine().snapshot().segments) >= 4
     monkeypatch.setattr(reading.SegmentReader, "__init__", counting)

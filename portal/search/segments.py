@@ -1,0 +1,195 @@
+"""A full rebuild's segments: written straight from the documents, each with its sidecar, in
+several processes for a large directory.
+
+Why not Whoosh's writer: it keeps one tuple per posting in a pool, sorts the pool, then hands the
+postings one call at a time to the codec, and the sidecar (see sidecar.py) then decoded every
+posting again from the written segment. Here each process analyses its documents once, keeps each
+term's postings in arrays (``whoosh_adapter.SegmentBuilder``), writes a Whoosh segment from them and
+computes the segment's sidecar from the same arrays. The result is the same index: the same
+segments' contents and the same sidecars (``tests/integration/test_search_segments.py`` compares
+both with what Whoosh's writer and ``sidecar.build`` give).
+
+Processes: the caller (reading services from the database) sends batches of documents through a
+bounded queue to ``procs`` forked workers; each worker starts a new segment every ``per_segment``
+documents (bounded memory: ~12 bytes a posting plus its terms) and returns its segments' Whoosh
+descriptions, which the caller lists in one new table of contents (``commit_segments``). A worker
+that fails stops the build with its error; nothing is listed, and the caller removes the folder.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from . import sidecar
+from .documents import TEXT_FIELDS
+from .postings import combine
+from .ranking import field_norms
+from .suggest import PINYIN_FIELDS, pinyin_of
+from .whoosh_adapter import SegmentBuilder, commit_segments
+
+# Documents per segment: large segments make fast searches, and a worker's memory stays ~0.5 GB.
+PER_SEGMENT = 50_000
+# How long the caller waits on a full or empty queue before it checks the workers are alive.
+_POLL = 1.0
+
+
+class BuildError(RuntimeError):
+    """A worker failed; its traceback is in the message."""
+
+
+class _Segment:
+    """One segment being written: the Whoosh segment and what its sidecar needs."""
+
+    def __init__(self, path: Path, schema) -> None:
+        self.path = path
+        self.builder = SegmentBuilder(path, schema)
+        self.stored = sidecar.StoredColumns()
+
+    @property
+    def size(self) -> int:
+        return self.builder.size
+
+    def add(self, document: dict) -> None:
+        self.builder.add_document(document)
+        self.stored.add(document)
+
+    def finish(self):
+        segment = self.builder.finish()
+        self._write_sidecar(segment.segment_id())
+        return segment
+
+    def _write_sidecar(self, segment_id: str) -> None:
+        builder = self.builder
+        size = builder.size
+        words: dict[str, tuple[str, ...]] = {}
+        postings: dict[str, dict[str, tuple]] = {}
+        norms: dict[str, list[float]] = {}
+        for field in TEXT_FIELDS:  # in this order: see postings.combine
+            terms = builder.postings.get(field)
+            if not terms:
+                continue
+            postings[field] = {tbytes.decode("utf-8"): entry for tbytes, entry in terms.items()}
+            norms[field] = field_norms(field, builder.field_lengths(field))
+            for word in postings[field]:
+                words[word] = words.get(word, ()) + (field,)
+
+        def decode(word: str):
+            return combine({field: (postings[field][word][0].tolist(), postings[field][word][1].tolist())
+                            for field in words[word]}, norms, size)
+
+        pinyin = pinyin_of({field: sorted(postings.get(field, ())) for field in PINYIN_FIELDS})
+        sidecar.write(sidecar.path_for(self.path, segment_id), size, sorted(words), decode, pinyin,
+                      self.stored.columns)
+
+
+def build(path: Path, schema, batches: Iterable[list[dict]], procs: int = 1,
+          progress: Callable[[int], None] | None = None, per_segment: int | None = None) -> int:
+    """Write the documents of ``batches`` as new segments of the (empty) index at ``path`` and list
+    them in its next table of contents; returns how many documents were written."""
+    path = Path(path)
+    per_segment = per_segment or PER_SEGMENT
+    if procs <= 1:
+        segments, added = _write(path, schema, batches, per_segment, progress)
+    else:
+        segments, added = _write_in_processes(path, schema, batches, procs, per_segment, progress)
+    commit_segments(path, segments)
+    return added
+
+
+def _write(path, schema, batches, per_segment, progress):
+    segments, added, current = [], 0, None
+    for batch in batches:
+        for document in batch:
+            if current is None:
+                current = _Segment(path, schema)
+            current.add(document)
+            if current.size >= per_segment:
+                segments.append(current.finish())
+                current = None
+        added += len(batch)
+        if progress:
+            progress(added)
+    if current is not None:
+        segments.append(current.finish())
+    return segments, added
+
+
+def _worker(path: Path, schema, jobs, results, per_segment: int) -> None:
+    try:
+        segments, added = _write(path, schema, iter(jobs.get, None), per_segment, None)
+        results.put(("done", segments, added))
+    except BaseException:  # noqa: BLE001 - reported to the caller, which raises it
+        results.put(("failed", traceback.format_exc(), 0))
+
+
+def _write_in_processes(path, schema, batches, procs, per_segment, progress):
+    # Forked, as Whoosh's own multi-process writer: the workers inherit jieba's loaded dictionary.
+    context = multiprocessing.get_context("fork")
+    jobs, results = context.Queue(procs * 4), context.Queue()
+    workers = [context.Process(target=_worker, args=(path, schema, jobs, results, per_segment), daemon=True)
+               for _ in range(procs)]
+    for worker in workers:
+        worker.start()
+    try:
+        sent = 0
+        for batch in batches:
+            _put(jobs, batch, workers, results)
+            sent += len(batch)
+            if progress:
+                progress(sent)
+        for _ in workers:
+            _put(jobs, None, workers, results)
+        segments, added = [], 0
+        for _ in workers:
+            status, found, count = _get(results, workers)
+            if status != "done":
+                raise BuildError(f"a search index worker failed:\n{found}")
+            segments += found
+            added += count
+        for worker in workers:
+            worker.join()
+        return segments, added
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        jobs.close()
+        results.close()
+
+
+def _put(jobs, item, workers, results) -> None:
+    while True:
+        try:
+            jobs.put(item, timeout=_POLL)
+            return
+        except queue.Full:
+            _check(workers, results)
+
+
+def _get(results, workers):
+    while True:
+        try:
+            return results.get(timeout=_POLL)
+        except queue.Empty:
+            _check(workers, results, waiting=True)
+
+
+def _check(workers, results, waiting: bool = False) -> None:
+    """Raise if a worker failed (its report) or died without a word (killed, out of memory)."""
+    try:
+        status, found, _ = results.get_nowait()
+    except queue.Empty:
+        status = None
+    if status == "failed":
+        raise BuildError(f"a search index worker failed:\n{found}")
+    if status == "done":  # finished early: only possible once no work is left; keep its report
+        results.put((status, found, _))
+    dead = [worker for worker in workers if worker.exitcode not in (None, 0)]
+    if dead:
+        raise BuildError(f"a search index worker stopped (exit code {dead[0].exitcode})")
+    if waiting and status is None and not any(worker.is_alive() for worker in workers):
+        raise BuildError("the search index workers stopped without reporting")
