@@ -120,9 +120,10 @@ def _write(path, schema, batches, per_segment, progress):
 def _worker(path: Path, schema, jobs, results, per_segment: int) -> None:
     try:
         segments, added = _write(path, schema, iter(jobs.get, None), per_segment, None)
-        results.put(("done", segments, added))
     except BaseException:  # noqa: BLE001 - reported to the caller, which raises it
         results.put(("failed", traceback.format_exc(), 0))
+        raise SystemExit(1)  # after the queue has sent the report (joined on the way out)
+    results.put(("done", segments, added))
 
 
 def _write_in_processes(path, schema, batches, procs, per_segment, progress):
@@ -149,8 +150,6 @@ def _write_in_processes(path, schema, batches, procs, per_segment, progress):
                 raise BuildError(f"a search index worker failed:\n{found}")
             segments += found
             added += count
-        for worker in workers:
-            worker.join()
         return segments, added
     finally:
         for worker in workers:
@@ -175,21 +174,19 @@ def _get(results, workers):
         try:
             return results.get(timeout=_POLL)
         except queue.Empty:
-            _check(workers, results, waiting=True)
+            _check(workers, results)
 
 
-def _check(workers, results, waiting: bool = False) -> None:
-    """Raise if a worker failed (its report) or died without a word (killed, out of memory)."""
-    try:
-        status, found, _ = results.get_nowait()
-    except queue.Empty:
-        status = None
-    if status == "failed":
-        raise BuildError(f"a search index worker failed:\n{found}")
-    if status == "done":  # finished early: only possible once no work is left; keep its report
-        results.put((status, found, _))
+def _check(workers, results) -> None:
+    """Raise if a worker stopped with an error (with its report, when it could send one: a worker
+    killed or out of memory sends none)."""
     dead = [worker for worker in workers if worker.exitcode not in (None, 0)]
-    if dead:
-        raise BuildError(f"a search index worker stopped (exit code {dead[0].exitcode})")
-    if waiting and status is None and not any(worker.is_alive() for worker in workers):
-        raise BuildError("the search index workers stopped without reporting")
+    if not dead:
+        return
+    try:
+        while True:
+            status, found, _count = results.get(timeout=_POLL)
+            if status == "failed":
+                raise BuildError(f"a search index worker failed:\n{found}")
+    except queue.Empty:
+        raise BuildError(f"a search index worker stopped (exit code {dead[0].exitcode})") from None

@@ -21,11 +21,10 @@ bp = Blueprint("search", __name__)
 
 @bp.record_once
 def _load_dictionary(state) -> None:
-    # jieba's dictionary takes ~0.5 s to load: at start-up, not in someone's first search. Its cache
-    # goes to the instance folder instead of /tmp.
+    # The domain words go into the segmenter's dictionary at start-up, not in someone's first search.
     from .analyzers import init_jieba
 
-    init_jieba(cache_dir=state.app.instance_path)
+    init_jieba()
 
 
 @bp.route("/search")

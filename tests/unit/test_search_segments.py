@@ -166,6 +166,22 @@ def test_a_failing_worker_stops_the_build_with_its_error(tmp_path):
         _with_builder(tmp_path / "alone", documents)
 
 
+def test_a_worker_that_dies_without_a_word_stops_the_build(tmp_path, monkeypatch):
+    """Killed, or out of memory: no report, only an exit code; the build must not wait forever."""
+    import os
+
+    original = SegmentBuilder.add_document
+
+    def dies_at_the_sixtieth(self, fields):
+        if fields["id"] == "svc-00060":
+            os._exit(3)
+        original(self, fields)
+
+    monkeypatch.setattr(SegmentBuilder, "add_document", dies_at_the_sixtieth)
+    with pytest.raises(segments.BuildError, match="exit code 3"):
+        _with_builder(tmp_path / "built", _documents(400, seed=9), procs=2)
+
+
 def test_fields_the_builder_cannot_write_are_refused(tmp_path):
     from whoosh.fields import TEXT, Schema
 
