@@ -4,7 +4,7 @@ Most integration tests build their own app (``create_app``) over their own copy 
 building an app is the suite's largest fixed cost. Two things made it slow, neither of them ours:
 
 - **The cyclic garbage collector.** By the time the first app exists the process holds a few
-  hundred thousand long-lived objects (jieba's dictionary, SQLAlchemy's and Whoosh's modules), and
+  hundred thousand long-lived objects (SQLAlchemy's, Whoosh's and Flask-Admin's modules), and
   every full collection walks them all again. ``gc.freeze()`` moves what exists after warm-up into
   the permanent generation, so collections only look at what the tests create. This halved
   ``create_app`` in a profile.
@@ -88,8 +88,8 @@ def memoize_admin_forms() -> bool:
 
 
 def warm_up_and_freeze(make_app) -> None:
-    """Build one throwaway app (loads jieba, the models, the admin, the templates' environment),
-    then freeze everything alive into the permanent generation."""
+    """Build one throwaway app (loads the segmenter's words, the models, the admin, the templates'
+    environment), then freeze everything alive into the permanent generation."""
     with tempfile.TemporaryDirectory(prefix="portal-warmup-") as folder:
         app = make_app(f"sqlite:///{folder}/warmup.db", f"{folder}/index")
         from portal.extensions import db

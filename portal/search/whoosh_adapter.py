@@ -17,7 +17,9 @@ faster, or only possible, through its internals, and live here:
    ``SearchText`` is not scorable) it looks for the missing lengths file again for every posting:
    one ``stat()`` per posting, 40% of a rebuild's time. The patch remembers that it is missing.
    For fields with lengths (BM25F needs them), the same question costs a column read per posting
-   (10% of a rebuild): ``doc_field_length`` is patched to read each field's lengths once.
+   (10% of a rebuild): ``doc_field_length`` is patched to read each field's lengths once. And
+   ``W3TermInfo.set_inline`` is added as another name of ``set_inlined``: the postings writer calls
+   the first, the class only has the second (Whoosh's own writers never inline, so never noticed).
 4. ``SegmentBuilder``: a full rebuild's segments written through Whoosh's codec (its public
    per-document and field writers) from postings kept per term, each term's blocks handed to the
    postings writer whole (its block buffer, ``_write_block``) instead of one posting at a time.
