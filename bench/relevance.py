@@ -9,8 +9,8 @@ repository (``../shared/hsds-real`` or ``HSDS_REAL_DIR``), imported with the por
 queries were written before any search was run; a judgment is a rule applied to each service's own
 record (see the file), so both systems are measured against the same list of relevant services.
 
-The baseline: an FTS5 table over name, taxonomy labels and description (Chinese cut into words by
-jieba so that FTS5 can see them, Latin text through FTS5's porter tokenizer), queried with the
+The baseline: an FTS5 table over name, taxonomy labels and description (Chinese cut into words as
+the portal cuts them, jieba's words with the domain words, so that FTS5 can see them; Latin text through FTS5's porter tokenizer), queried with the
 query's words joined by OR (joined by AND it finds nothing for most multi-word queries), ordered by
 bm25 with the name weighted 3 and the taxonomy 2. The portal: ``searching.search`` as the search
 page calls it, with its synonyms. The last line reads ``p5=<n> p5_fts5=<n>``.
@@ -131,9 +131,14 @@ def portal_top(app, query: str) -> list[str]:
 
 
 def _segment(text: str, search_mode: bool) -> str:
-    import jieba
+    """Chinese cut as the portal cuts it (its segmenter, with its domain words), so that the baseline
+    differs from the portal in ranking and matching only."""
+    import rjieba
 
-    cut = jieba.cut_for_search if search_mode else jieba.cut
+    from portal.search.analyzers import init_jieba
+
+    init_jieba()
+    cut = (lambda run: rjieba.cut_for_search(run, True)) if search_mode else (lambda run: rjieba.cut(run, True))
     return _CJK_RUN.sub(lambda m: " " + " ".join(cut(m.group(0))) + " ", text or "")
 
 
