@@ -11,8 +11,9 @@ record (see the file), so both systems are measured against the same list of rel
 
 The baseline: an FTS5 table over name, taxonomy labels and description (Chinese cut into words as
 the portal cuts them, jieba's words with the domain words, so that FTS5 can see them; Latin text
-through FTS5's porter tokenizer), queried with the query's words joined by OR (joined by AND it finds nothing for most multi-word queries), ordered by
-bm25 with the name weighted 3 and the taxonomy 2. The portal: ``searching.search`` as the search
+through FTS5's porter tokenizer), queried with the query's words joined by OR (joined by AND it
+finds nothing for most multi-word queries), ordered by bm25 with the name weighted 3 and the
+taxonomy 2. The portal: ``searching.search`` as the search
 page calls it, with its synonyms. The last line reads ``p5=<n> p5_fts5=<n>``.
 """
 from __future__ import annotations
