@@ -29,6 +29,7 @@ faster, or only possible, through its internals, and live here:
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import re
@@ -479,3 +480,6 @@ def commit_segments(path: str | Path, segments: list) -> None:
     generation = toc.generation + 1
     whoosh_index.TOC(toc.schema, list(toc.segments) + list(segments), generation).write(storage, INDEX_NAME)
     whoosh_index.clean_files(storage, INDEX_NAME, generation, list(toc.segments) + list(segments))
+    # The per-document writers' scratch folder (Whoosh's writer removes it when it finishes).
+    with contextlib.suppress(OSError):
+        (Path(path) / f"{INDEX_NAME}.tmp").rmdir()

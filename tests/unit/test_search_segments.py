@@ -138,6 +138,7 @@ def test_documents_are_split_into_segments_each_with_its_sidecar(tmp_path):
     assert _with_builder(tmp_path / "built", documents, per_segment=100) == 230
     generation, entries = read_segments(tmp_path / "built")
     assert sorted(entry.size for entry in entries) == [30, 100, 100]
+    assert not list((tmp_path / "built").glob("*.tmp")), "no scratch folder left beside the segments"
     ids = []
     for entry in entries:
         found = sidecar.Sidecar.open(sidecar.path_for(tmp_path / "built", entry.id), entry.size)
