@@ -30,7 +30,7 @@ from .ranking import field_norms
 from .suggest import PINYIN_FIELDS, pinyin_of
 from .whoosh_adapter import SegmentBuilder, commit_segments
 
-# Documents per segment: large segments make fast searches (3 segments at 100,000 services: every
+# Documents per segment: large segments make fast searches (2-3 segments at 100,000 services: every
 # query kind faster than with 11-15), and bound a worker's memory: 843 MB at most in a 100k rebuild
 # (RSS, including what it shares with the caller), mostly the term dictionary (most terms are rare
 # word pairs).
