@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import weakref
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -34,8 +35,10 @@ class ReadAhead:
         # fork: the child inherits the loaded synonym table; it touches no database connection.
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         self._future = self._pool.submit(read_texts, texts, categories)
-        # An import that fails before its crosswalk never asks for the results: the executor stops
-        # its helper when it is garbage collected with this object (tested), so none idles on.
+        # An import that fails before its crosswalk never asks for the results: when this object is
+        # collected unclaimed, the helper is stopped at once (tested). Left to the executor, it
+        # went on reading until its work was done (seconds, more on a busy machine) for nothing.
+        self._unclaimed = weakref.finalize(self, _stop, self._pool)
 
     @contextmanager
     def apply(self):
@@ -48,6 +51,7 @@ class ReadAhead:
             yield
 
     def _result(self) -> dict | None:
+        self._unclaimed.detach()
         try:
             return self._future.result()
         except Exception:  # a lost helper costs time, not results: everything is read here instead
@@ -55,6 +59,14 @@ class ReadAhead:
             return None
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    # The executor has no public way to stop a running call; its processes are stopped directly.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def read_ahead(texts: Iterable[str], categories: list[CategoryWords]) -> ReadAhead | None:

@@ -82,14 +82,31 @@ def _broken():
     raise RuntimeError("helper lost")
 
 
-def test_a_helper_nobody_asks_is_let_go_with_its_import(many):
-    import gc
+def _slow_read(texts, categories):
+    """``read_texts`` taking a minute in the helper (module level: the helper unpickles it by name;
+    the first call, in-process, reads one text)."""
+    import time
 
+    from portal.crosswalk.infer import read_texts
+
+    if len(texts) > 1:
+        time.sleep(60)
+    return read_texts(texts, categories)
+
+
+def test_a_helper_nobody_asks_is_let_go_with_its_import(many, monkeypatch):
+    """Stopped when the import lets go of it, not after reading all it was given (here a minute)."""
+    import gc
+    import time
+
+    monkeypatch.setattr(ahead, "read_texts", _slow_read)
     helper = ahead.read_ahead([text for service in SERVICES for text in service], many)
     processes = list(helper._pool._processes.values())
     assert processes and all(p.is_alive() for p in processes)
     del helper
     gc.collect()
+    started = time.monotonic()
     for process in processes:
-        process.join(timeout=10)
+        process.join(timeout=30)
     assert not any(p.is_alive() for p in processes)
+    assert time.monotonic() - started < 30
