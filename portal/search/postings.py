@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterable
 from itertools import compress, repeat
 from operator import mul, not_, truediv
 
@@ -60,13 +61,13 @@ _NO_UNITS = np.zeros(0, dtype=np.int16)
 EMPTY = WordPostings({}, array("I"), array("d"), array("I"))
 
 
-class SegmentDecoder:
-    """Decodes words' postings from one Whoosh segment reader (not thread-safe: the caller holds
-    whatever lock guards the reader)."""
+class Decoder:
+    """Decodes words' postings over the text fields into ``WordPostings``, from wherever a segment's
+    postings are read: ``SegmentDecoder`` reads a written Whoosh segment, ``segments`` a segment
+    being written (its arrays), through the three reading methods below."""
 
-    def __init__(self, reader) -> None:
-        self.reader = reader
-        self.size = reader.doc_count_all()
+    def __init__(self, size: int) -> None:
+        self.size = size
         self._norms: dict[str, list[float]] = {}
 
     def decode(self, word: str, fields: tuple[str, ...] | None = None) -> WordPostings:
@@ -75,7 +76,7 @@ class SegmentDecoder:
         for field in TEXT_FIELDS:  # in this order: see combine
             if fields is not None and field not in fields:
                 continue
-            ids, freqs = postings_with_frequency(self.reader, field, word, known=fields is not None)
+            ids, freqs = self._postings(field, word, known=fields is not None)
             if ids:
                 per_field[field] = (ids, freqs)
                 norms[field] = self._field_norms(field)
@@ -85,17 +86,50 @@ class SegmentDecoder:
         """Every word of the segment's text fields -> the fields holding it."""
         found: dict[str, tuple[str, ...]] = {}
         for field in TEXT_FIELDS:
-            if field in self.reader.schema:
-                for raw in self.reader.lexicon(field):
-                    word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    found[word] = found.get(word, ()) + (field,)
+            for word in self.lexicon(field):
+                found[word] = found.get(word, ()) + (field,)
         return found
 
     def _field_norms(self, field: str) -> list[float]:
         # The big segment holds nearly every document, so lengths are normalised per segment.
         if field not in self._norms:
-            self._norms[field] = ranking.field_norms(field, field_lengths(self.reader, field))
+            self._norms[field] = ranking.field_norms(field, self._lengths(field))
         return self._norms[field]
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def lexicon(self, field: str) -> Iterable[str]:
+        """The words of a text field, in sorted order."""
+        raise NotImplementedError
+
+    def _postings(self, field: str, word: str, known: bool) -> tuple[list[int], list[float]]:
+        """The documents holding the word in the field and its frequency in each (``known``: the
+        word came from ``lexicon``)."""
+        raise NotImplementedError
+
+    def _lengths(self, field: str) -> list[int]:
+        """Every document's stored length of the field."""
+        raise NotImplementedError
+
+
+class SegmentDecoder(Decoder):
+    """Decodes words' postings from one Whoosh segment reader (not thread-safe: the caller holds
+    whatever lock guards the reader)."""
+
+    def __init__(self, reader) -> None:
+        super().__init__(reader.doc_count_all())
+        self.reader = reader
+
+    def lexicon(self, field: str) -> Iterable[str]:
+        if field not in self.reader.schema:
+            return ()
+        return (raw.decode("utf-8") if isinstance(raw, bytes) else raw for raw in self.reader.lexicon(field))
+
+    def _postings(self, field: str, word: str, known: bool) -> tuple[list[int], list[float]]:
+        return postings_with_frequency(self.reader, field, word, known=known)
+
+    def _lengths(self, field: str) -> list[int]:
+        return field_lengths(self.reader, field)
 
 
 def combine(per_field: dict[str, tuple[list[int], list[float]]], norms: dict[str, list[float]],

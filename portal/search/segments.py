@@ -6,7 +6,7 @@ postings one call at a time to the codec, and the sidecar (see sidecar.py) then 
 posting again from the written segment. Here each process analyses its documents once, keeps each
 term's postings in arrays (``whoosh_adapter.SegmentBuilder``), writes a Whoosh segment from them and
 computes the segment's sidecar from the same arrays. The result is the same index: the same
-segments' contents and the same sidecars (``tests/integration/test_search_segments.py`` compares
+segments' contents and the same sidecars (``tests/unit/test_search_segments.py`` compares
 both with what Whoosh's writer and ``sidecar.build`` give).
 
 Processes: the caller (reading services from the database) sends batches of documents through a
@@ -25,9 +25,7 @@ from pathlib import Path
 
 from . import sidecar
 from .documents import TEXT_FIELDS
-from .postings import combine
-from .ranking import field_norms
-from .suggest import PINYIN_FIELDS, pinyin_of
+from .postings import Decoder
 from .whoosh_adapter import SegmentBuilder, commit_segments
 
 # Documents per segment: large segments make fast searches (2-3 segments at 100,000 services: every
@@ -65,27 +63,28 @@ class _Segment:
         return segment
 
     def _write_sidecar(self, segment_id: str) -> None:
-        builder = self.builder
-        size = builder.size
-        words: dict[str, tuple[str, ...]] = {}
-        postings: dict[str, dict[str, tuple]] = {}
-        norms: dict[str, list[float]] = {}
-        for field in TEXT_FIELDS:  # in this order: see postings.combine
-            terms = builder.postings.get(field)
-            if not terms:
-                continue
-            postings[field] = {tbytes.decode("utf-8"): entry for tbytes, entry in terms.items()}
-            norms[field] = field_norms(field, builder.field_lengths(field))
-            for word in postings[field]:
-                words[word] = words.get(word, ()) + (field,)
+        sidecar.write_decoded(sidecar.path_for(self.path, segment_id), _BuiltDecoder(self.builder),
+                              self.stored.columns)
 
-        def decode(word: str):
-            return combine({field: (postings[field][word][0].tolist(), postings[field][word][1].tolist())
-                            for field in words[word]}, norms, size)
 
-        pinyin = pinyin_of({field: sorted(postings.get(field, ())) for field in PINYIN_FIELDS})
-        sidecar.write(sidecar.path_for(self.path, segment_id), size, sorted(words), decode, pinyin,
-                      self.stored.columns)
+class _BuiltDecoder(Decoder):
+    """Reads a segment's postings from the builder that has just written them, not from the file."""
+
+    def __init__(self, builder: SegmentBuilder) -> None:
+        super().__init__(builder.size)
+        self._builder = builder
+        self._terms = {field: {tbytes.decode("utf-8"): entry for tbytes, entry in builder.postings[field].items()}
+                       for field in TEXT_FIELDS if field in builder.postings}
+
+    def lexicon(self, field: str) -> list[str]:
+        return sorted(self._terms.get(field, ()))
+
+    def _postings(self, field: str, word: str, known: bool) -> tuple[list[int], list[float]]:
+        entry = self._terms.get(field, {}).get(word)
+        return (entry[0].tolist(), entry[1].tolist()) if entry else ([], [])
+
+    def _lengths(self, field: str) -> list[int]:
+        return self._builder.field_lengths(field)
 
 
 def build(path: Path, schema, batches: Iterable[list[dict]], procs: int = 1,
@@ -130,7 +129,7 @@ def _worker(path: Path, schema, jobs, results, per_segment: int) -> None:
 
 
 def _write_in_processes(path, schema, batches, procs, per_segment, progress):
-    # Forked, as Whoosh's own multi-process writer: the workers inherit jieba's loaded dictionary.
+    # Forked, as Whoosh's own multi-process writer: the workers inherit the segmenter's domain words.
     context = multiprocessing.get_context("fork")
     jobs, results = context.Queue(procs * 4), context.Queue()
     workers = [context.Process(target=_worker, args=(path, schema, jobs, results, per_segment), daemon=True)

@@ -261,12 +261,18 @@ class StoredColumns:
 
 def build(target: Path, reader) -> None:
     from .postings import SegmentDecoder
-    from .suggest import segment_pinyin
 
-    decoder = SegmentDecoder(reader)
+    write_decoded(target, SegmentDecoder(reader), stored_columns(reader))
+
+
+def write_decoded(target: Path, decoder, stored: dict[str, list]) -> None:
+    """The sidecar of the segment ``decoder`` reads (a ``postings.Decoder``): every word of its text
+    fields decoded, its "did you mean" pinyin words, and its documents' stored columns."""
+    from .suggest import PINYIN_FIELDS, pinyin_of
+
     holders = decoder.words()
-    write(target, decoder.size, sorted(holders), lambda word: decoder.decode(word, holders[word]),
-          segment_pinyin(reader), stored_columns(reader))
+    pinyin = pinyin_of({field: decoder.lexicon(field) for field in PINYIN_FIELDS})
+    write(target, decoder.size, sorted(holders), lambda word: decoder.decode(word, holders[word]), pinyin, stored)
 
 
 def write_missing(index_dir: Path, procs: int = 1) -> None:
