@@ -437,39 +437,39 @@ def _write_term(writer, plan: _FieldPlan, entry, lengths: list[int] | None) -> N
     ``finish_postings`` do one posting at a time (that was a third of writing a segment)."""
     ids, weights, values = entry
     postings = writer._postwriter
-    limit, size, count = postings._blocklimit, plan.size, len(ids)
+    size, count = plan.size, len(ids)
     if count < INLINE_BELOW:
         # Inlined in the term's entry (Whoosh's ``finish_postings`` does it from the buffer): one
         # value per posting, None where the format has none (what a block read back gives).
-        postings._ids, postings._weights = ids, weights
-        postings._maxweight = max(max(weights), 0)
         if values is None:
-            postings._values = [None] * count
+            each = [None] * count
         elif plan.values == _FIXED:
-            postings._values = [bytes(values[n * size:(n + 1) * size]) for n in range(count)]
+            each = [bytes(values[n * size:(n + 1) * size]) for n in range(count)]
         else:
-            postings._values = list(values)
-        stated = [lengths[docnum] for docnum in ids if lengths[docnum]] if lengths else ()
-        postings._minlength = min(stated) if stated else None
-        postings._maxlength = max(stated) if stated else 0
+            each = list(values)
+        _fill(postings, ids, weights, each, lengths)
         return
+    limit = postings._blocklimit
     for start in range(0, count, limit):
         end = min(start + limit, count)
-        block = ids[start:end]
-        block_weights = weights[start:end]
-        postings._ids = block
-        postings._weights = block_weights
-        postings._maxweight = max(max(block_weights), 0)
         if values is None:
-            postings._values = []
+            block_values = []
         elif plan.values == _FIXED:  # the block's values joined, as Whoosh joins them
-            postings._values = [bytes(values[start * size:end * size])]
+            block_values = [bytes(values[start * size:end * size])]
         else:
-            postings._values = [value for value in values[start:end] if value]
-        stated = [lengths[docnum] for docnum in block if lengths[docnum]] if lengths else ()
-        postings._minlength = min(stated) if stated else None
-        postings._maxlength = max(stated) if stated else 0
+            block_values = [value for value in values[start:end] if value]
+        _fill(postings, ids[start:end], weights[start:end], block_values, lengths)
         postings._write_block(last=end == count)
+
+
+def _fill(postings, ids, weights, values: list, lengths: list[int] | None) -> None:
+    """The postings writer's buffer holding these postings, with the statistics ``add_posting``
+    keeps (highest weight; shortest and longest non-zero length)."""
+    postings._ids, postings._weights, postings._values = ids, weights, values
+    postings._maxweight = max(max(weights), 0)
+    stated = [lengths[docnum] for docnum in ids if lengths[docnum]] if lengths else ()
+    postings._minlength = min(stated) if stated else None
+    postings._maxlength = max(stated) if stated else 0
 
 
 def commit_segments(path: str | Path, segments: list) -> None:
