@@ -37,7 +37,23 @@ FACET_FIELDS = VOCABULARY_FACETS + ("area", "cost", "language", "status", "capac
     + ACCESS_FACETS + ORGANIZATION_FACETS
 
 
-class SearchText(TEXT):
+class _Counted:
+    """A field whose words and counts are computed by ``index_counts(value)`` (word -> count) and
+    not through Whoosh's token stream and format, which cost about half of analysing a document.
+    ``index`` gives the same tuples Whoosh's format would (a test compares them); a full rebuild
+    (``whoosh_adapter.SegmentBuilder``) takes the counts as they are."""
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        if isinstance(self.format, Existence):
+            return [(word.encode("utf-8"), 1, boost, b"") for word in self.index_counts(value)]
+        return [(word.encode("utf-8"), count, count * boost, pack_uint(count))
+                for word, count in self.index_counts(value).items()]
+
+
+class SearchText(_Counted, TEXT):
     """Analysed text with each word's frequency and each field's length per document (what BM25F
     ranking needs, see ``ranking``), but no positions: phrases and adjacency come from the ``pairs``
     field, which costs far less to build and read than positions."""
@@ -46,18 +62,26 @@ class SearchText(TEXT):
         super().__init__(analyzer=analyzer, phrase=False, stored=stored)
         self.vector = None
 
-    def index(self, value, **kwargs):
-        """What Whoosh's ``Frequency`` format makes of the analyzer's tokens (each word, its count,
-        its weight and the encoded count), counted from the analyzer's words directly: the token
-        stream it replaces cost a fifth of analysing a document."""
-        if kwargs or not isinstance(value, str):
-            return super().index(value, **kwargs)
-        boost = self.format.field_boost
-        return ((word.encode("utf-8"), count, count * boost, pack_uint(count))
-                for word, count in Counter(self.analyzer.indexed_words(value)).items())
+    def index_counts(self, value: str) -> dict[str, int]:
+        """The analyzer's words and how often each occurs. Short values (names, places, labels)
+        recur across thousands of services and are counted once per process."""
+        found = _COUNTED.get(value)
+        if found is None:
+            found = Counter(self.analyzer.indexed_words(value))
+            if len(value) <= _SHORT_VALUE:
+                if len(_COUNTED) >= _COUNTED_KEPT:
+                    _COUNTED.clear()
+                _COUNTED[value] = found
+        return found
 
 
-class PairField(KEYWORD):
+# SearchText's counted short values (every text field has the same analyzer), bounded.
+_COUNTED: dict[str, Counter] = {}
+_SHORT_VALUE = 300
+_COUNTED_KEPT = 50_000
+
+
+class PairField(_Counted, KEYWORD):
     """``first_second`` for each two neighbouring words (see ``analyzers.latin_pairs``): membership
     only."""
 
@@ -67,12 +91,20 @@ class PairField(KEYWORD):
         self.format = Existence()
         self.scorable = False
 
-    def index(self, value, **kwargs):
-        """Each pair once (Whoosh's ``Existence`` format), without the token stream."""
-        if kwargs or not isinstance(value, str):
-            return super().index(value, **kwargs)
-        boost = self.format.field_boost
-        return ((pair.encode("utf-8"), 1, boost, b"") for pair in self.analyzer.indexed_words(value))
+    def index_counts(self, value: str) -> dict[str, int]:
+        return dict.fromkeys(self.analyzer.indexed_words(value), 1)
+
+
+class FacetField(_Counted, KEYWORD):
+    """A comma-separated keyword field (the filters): Whoosh's ``KEYWORD(commas=True)``; its words
+    are the non-empty parts between commas, stripped."""
+
+    def __init__(self) -> None:
+        super().__init__(commas=True)
+
+    @staticmethod
+    def index_counts(value: str) -> dict[str, int]:
+        return Counter([part.strip() for part in value.split(",") if part])
 
 
 def build_schema() -> Schema:
@@ -86,7 +118,7 @@ def build_schema() -> Schema:
         places=SearchText(analyzer),
         pairs=PairField(),
         organization_id=ID(stored=True),
-        **{name: KEYWORD(commas=True) for name in FACET_FIELDS},
+        **{name: FacetField() for name in FACET_FIELDS},
         verified=STORED(),  # ordinal day of verified_on, 0 if never
         points=STORED(),  # [(lat, lon), ...] of its locations
         hours=STORED(),  # [(weekday, opens_minute, closes_minute, valid_from, valid_to), ...]

@@ -73,15 +73,14 @@ class _BuiltDecoder(Decoder):
     def __init__(self, builder: SegmentBuilder) -> None:
         super().__init__(builder.size)
         self._builder = builder
-        self._terms = {field: {tbytes.decode("utf-8"): entry for tbytes, entry in builder.postings[field].items()}
-                       for field in TEXT_FIELDS if field in builder.postings}
+        self._terms = {field: builder.postings[field] for field in TEXT_FIELDS if field in builder.postings}
 
     def lexicon(self, field: str) -> list[str]:
         return sorted(self._terms.get(field, ()))
 
     def _postings(self, field: str, word: str, known: bool) -> tuple[list[int], list[float]]:
         entry = self._terms.get(field, {}).get(word)
-        return (entry[0].tolist(), entry[1].tolist()) if entry else ([], [])
+        return (entry[0].tolist(), self._builder.weights(field, entry).tolist()) if entry else ([], [])
 
     def _lengths(self, field: str) -> list[int]:
         return self._builder.field_lengths(field)

@@ -33,6 +33,7 @@ import contextlib
 import inspect
 import os
 import re
+import sys
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -42,7 +43,7 @@ from itertools import repeat
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import reading
+from whoosh import formats, reading
 from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -315,25 +316,28 @@ class SegmentBuilder:
     term, in Whoosh's order, by ``finish``. The segment is Whoosh's own format (a test compares it,
     posting by posting, with what ``SegmentWriter`` writes for the same documents).
 
-    Supported schemas: no term vectors and no separate spelling words (ours has neither; the
-    constructor refuses others rather than write a segment Whoosh would write differently)."""
+    A posting is kept as its document number and, for ``Frequency`` fields, its count: the weight
+    (count x field boost) and the encoded value (the count) follow from it when the term is
+    written. A field that has ``index_counts(value)`` (word -> count, see ``documents``) is asked
+    for that; any other gives its ``index`` tuples.
+
+    Supported schemas: ``Existence`` and ``Frequency`` formats, no term vectors and no separate
+    spelling words (ours has nothing else; the constructor refuses others rather than write a
+    segment Whoosh would write differently)."""
 
     def __init__(self, path: str | Path, schema) -> None:
         install_fixes()  # the inlined postings (see INLINE_BELOW)
-        for name, field in schema.items():
-            if field.vector or field.separate_spelling():
-                raise ValueError(f"SegmentBuilder cannot write field {name!r} (term vectors or spelling)")
+        self._plans = {name: _FieldPlan(name, field) for name, field in schema.items()}
         self._storage = FileStorage(str(path))
         self._schema = schema
         self._codec = whoosh3.W3Codec(inlinelimit=INLINE_BELOW)
         self.segment = self._codec.new_segment(self._storage, INDEX_NAME)
         self._perdoc = self._codec.per_document_writer(self._storage, self.segment)
         self.size = 0
-        # field -> term bytes -> (document numbers, weights, encoded values)
-        self.postings: dict[str, dict[bytes, tuple[array, array, bytearray | list | None]]] = {}
+        # field -> term -> (document numbers, counts: None for Existence fields)
+        self.postings: dict[str, dict[str, tuple[array, array | None]]] = {}
         # field -> each document's length as stored (Whoosh keeps a byte: approximate above 255)
         self.lengths: dict[str, array] = {}
-        self._plans = {name: _FieldPlan(field) for name, field in schema.items()}
 
     def add_document(self, fields: dict) -> None:
         docnum = self.size
@@ -361,23 +365,23 @@ class SegmentBuilder:
         terms = self.postings.get(name)
         if terms is None:
             terms = self.postings[name] = {}
-        length = 0
-        values = plan.values
-        for tbytes, freq, weight, vbytes in plan.field.index(value):
-            length += freq
-            entry = terms.get(tbytes)
-            if entry is None:
-                entry = terms[tbytes] = (array("I"), array("f"), bytearray() if values == _FIXED
-                                         else [] if values == _VARIABLE else None)
-            entry[0].append(docnum)
-            entry[1].append(weight)
-            if values is not None:
-                if values == _FIXED:
-                    entry[2].extend(vbytes)
-                else:
-                    entry[2].append(vbytes)
+        counts = plan.counts(value)
+        if plan.counted:
+            for word, count in counts.items():
+                entry = terms.get(word)
+                if entry is None:
+                    entry = terms[word] = (array("I"), array("I"))
+                entry[0].append(docnum)
+                entry[1].append(count)
+        else:
+            for word in counts:
+                entry = terms.get(word)
+                if entry is None:
+                    entry = terms[word] = (array("I"), None)
+                entry[0].append(docnum)
         if not plan.field.scorable:
-            return 0
+            return 0  # what Whoosh's writer records for a field without lengths
+        length = sum(counts.values())
         stored = byte_to_length(length_to_byte(length))
         lengths = self.lengths.get(name)
         if lengths is None:
@@ -391,6 +395,10 @@ class SegmentBuilder:
         lengths = list(self.lengths.get(name, ()))
         return lengths + [0] * (self.size - len(lengths))
 
+    def weights(self, name: str, entry) -> array:
+        """A term's posting weights as Whoosh's format gives them (count x boost, or the boost)."""
+        return self._plans[name].weights(entry)
+
     def finish(self):
         """Write the postings and close the segment's files; returns the Whoosh segment (to be listed
         in a table of contents by ``commit_segments``)."""
@@ -401,9 +409,10 @@ class SegmentBuilder:
             lengths = self.field_lengths(name) if plan.field.scorable else None
             writer.start_field(name, plan.field)
             terms = self.postings[name]
-            for tbytes in sorted(terms):
-                writer.start_term(tbytes)
-                _write_term(writer, plan, terms[tbytes], lengths)
+            # Whoosh orders terms by their UTF-8 bytes: the order of their code points.
+            for word in sorted(terms):
+                writer.start_term(word.encode("utf-8"))
+                _write_term(writer, plan, terms[word], lengths)
                 writer.finish_term()
             writer.finish_field()
         writer.close()
@@ -413,21 +422,53 @@ class SegmentBuilder:
         return self.segment
 
 
-_FIXED, _VARIABLE = "fixed", "variable"
 # Terms with fewer postings keep them in their entry of the term table, not in a block of the
 # postings file: most terms of a directory occur in one or two services, and a block costs a pickle,
 # a compression and a seek to write and to read. Whoosh's readers read both forms.
 INLINE_BELOW = 8
+_BIG_ENDIAN = sys.byteorder == "big"
 
 
 class _FieldPlan:
-    __slots__ = ("field", "values", "size")
+    """How one field's postings are kept and written."""
 
-    def __init__(self, field) -> None:
+    __slots__ = ("field", "counted", "boost", "counts")
+
+    def __init__(self, name: str, field) -> None:
         self.field = field
-        self.size = field.format.fixed_value_size() if field.indexed else None
-        # How W3 stores a block's values: none (size 0), joined (fixed size), or a tuple of them.
-        self.values = None if self.size == 0 else _FIXED if self.size and self.size > 0 else _VARIABLE
+        if not field.indexed:
+            return
+        if field.vector or field.separate_spelling():
+            raise ValueError(f"SegmentBuilder cannot write field {name!r} (term vectors or spelling)")
+        if type(field.format) not in (formats.Existence, formats.Frequency):
+            raise ValueError(f"SegmentBuilder cannot write field {name!r} (format {type(field.format).__name__})")
+        self.counted = type(field.format) is formats.Frequency
+        self.boost = field.format.field_boost
+        self.counts = getattr(field, "index_counts", None) or self._from_index
+
+    def _from_index(self, value) -> dict[str, int]:
+        counts = {}
+        for tbytes, freq, weight, _vbytes in self.field.index(value):
+            if weight != (freq * self.boost if self.counted else self.boost):
+                raise ValueError("SegmentBuilder cannot write weighted tokens (a weight other than count x boost)")
+            counts[tbytes.decode("utf-8")] = freq
+        return counts
+
+    def weights(self, entry) -> array:
+        ids, counts = entry
+        if counts is None:
+            return array("f", repeat(self.boost, len(ids)))
+        weights = array("f", counts)
+        return weights if self.boost == 1.0 else array("f", [weight * self.boost for weight in weights])
+
+    def values(self, counts: array | None) -> list[bytes]:
+        """Each posting's encoded value: the count as ``pack_uint`` writes it, or none."""
+        if counts is None:
+            return []
+        packed = array("I", counts)
+        if not _BIG_ENDIAN:
+            packed.byteswap()
+        return [packed.tobytes()]
 
 
 def _write_term(writer, plan: _FieldPlan, entry, lengths: list[int] | None) -> None:
@@ -435,29 +476,25 @@ def _write_term(writer, plan: _FieldPlan, entry, lengths: list[int] | None) -> N
     (``_postwriter``: ``_ids``, ``_weights``, ``_values``, the block's statistics) is filled
     with a whole block and written by ``_write_block``, what ``add_posting`` and
     ``finish_postings`` do one posting at a time (that was a third of writing a segment)."""
-    ids, weights, values = entry
+    ids, counts = entry
+    weights = plan.weights(entry)
     postings = writer._postwriter
-    size, count = plan.size, len(ids)
+    count = len(ids)
     if count < INLINE_BELOW:
         # Inlined in the term's entry (Whoosh's ``finish_postings`` does it from the buffer): one
         # value per posting, None where the format has none (what a block read back gives).
-        if values is None:
+        if counts is None:
             each = [None] * count
-        elif plan.values == _FIXED:
-            each = [bytes(values[n * size:(n + 1) * size]) for n in range(count)]
         else:
-            each = list(values)
+            (joined,) = plan.values(counts)
+            each = [joined[n * 4:(n + 1) * 4] for n in range(count)]
         _fill(postings, ids, weights, each, lengths)
         return
     limit = postings._blocklimit
     for start in range(0, count, limit):
         end = min(start + limit, count)
-        if values is None:
-            block_values = []
-        elif plan.values == _FIXED:  # the block's values joined, as Whoosh joins them
-            block_values = [bytes(values[start * size:end * size])]
-        else:
-            block_values = [value for value in values[start:end] if value]
+        # The block's values joined, as Whoosh joins fixed-size values.
+        block_values = plan.values(counts[start:end] if counts is not None else None)
         _fill(postings, ids[start:end], weights[start:end], block_values, lengths)
         postings._write_block(last=end == count)
 
