@@ -25,13 +25,17 @@ from .whoosh_adapter import field_lengths, postings_with_frequency
 
 
 class WordPostings:
-    __slots__ = ("fields", "order", "values", "counts")
+    __slots__ = ("fields", "order", "values", "counts", "ids")
 
-    def __init__(self, fields: dict[str, int], order: array, values: array, counts: array) -> None:
+    def __init__(self, fields: dict[str, int], order: array, values: array, counts: array,
+                 ids: dict | None = None) -> None:
         self.fields = fields  # text field -> local documents holding the word there
         self.order = order  # the documents holding it in any text field, by pseudo-frequency ascending
         self.values = values  # the distinct pseudo-frequencies, ascending
         self.counts = counts  # how many consecutive documents of ``order`` have each
+        # text field -> the same documents as ascending numbers, when they were at hand (the
+        # sidecar writer's, see ``Decoder.decode``; a searcher's cache keeps only the sets)
+        self.ids = ids
 
     @property
     def having(self) -> int:
@@ -70,8 +74,9 @@ class Decoder:
         self.size = size
         self._norms: dict[str, list[float]] = {}
 
-    def decode(self, word: str, fields: tuple[str, ...] | None = None) -> WordPostings:
-        """``fields``: the text fields known to hold the word (from ``words``); None: look."""
+    def decode(self, word: str, fields: tuple[str, ...] | None = None, keep_ids: bool = False) -> WordPostings:
+        """``fields``: the text fields known to hold the word (from ``words``); None: look.
+        ``keep_ids``: also keep each field's documents as numbers (for the sidecar's writer)."""
         per_field, norms = {}, {}
         for field in TEXT_FIELDS:  # in this order: see combine
             if fields is not None and field not in fields:
@@ -80,7 +85,7 @@ class Decoder:
             if ids:
                 per_field[field] = (ids, freqs)
                 norms[field] = self._field_norms(field)
-        return combine(per_field, norms, self.size)
+        return combine(per_field, norms, self.size, keep_ids)
 
     def words(self) -> dict[str, tuple[str, ...]]:
         """Every word of the segment's text fields -> the fields holding it."""
@@ -133,23 +138,34 @@ class SegmentDecoder(Decoder):
 
 
 def combine(per_field: dict[str, tuple[list[int], list[float]]], norms: dict[str, list[float]],
-            size: int) -> WordPostings:
-    """From each text field's (documents, frequencies) of a word, in ``TEXT_FIELDS`` order (the
-    pseudo-frequency is a float sum: the order of its terms is part of the result), and each field's
-    length norms in the segment (``ranking.field_norms``)."""
+            size: int, keep_ids: bool = False) -> WordPostings:
+    """From each text field's (ascending documents, frequencies) of a word, in ``TEXT_FIELDS`` order
+    (the pseudo-frequency is a float sum: the order of its terms is part of the result), and each
+    field's length norms in the segment (``ranking.field_norms``). Documents of equal
+    pseudo-frequency stay in the order they were first met."""
     if not per_field:
         return EMPTY
-    found: dict[int, float] = {}
-    fields = {}
-    for field, (ids, freqs) in per_field.items():
-        fields[field] = bits.from_ids(ids, size)
-        _add_field_tf(found, ids, map(mul, repeat(ranking.WEIGHTS[field]), freqs), norms[field])
-    order = array("I", sorted(found, key=found.__getitem__))
-    ordered = [found[d] for d in order]
+    fields = {field: bits.from_ids(ids, size) for field, (ids, _freqs) in per_field.items()}
+    if len(per_field) == 1:
+        # Most words of a segment are in one field: no sum, and the documents come in order.
+        ((field, (ids, freqs)),) = per_field.items()
+        tfs = list(map(truediv, map(mul, repeat(ranking.WEIGHTS[field]), freqs), map(norms[field].__getitem__, ids)))
+        if len(ids) == 1:
+            order, ordered = array("I", ids), tfs
+        else:
+            positions = sorted(range(len(ids)), key=tfs.__getitem__)
+            order, ordered = array("I", [ids[p] for p in positions]), [tfs[p] for p in positions]
+    else:
+        found: dict[int, float] = {}
+        for field, (ids, freqs) in per_field.items():
+            _add_field_tf(found, ids, map(mul, repeat(ranking.WEIGHTS[field]), freqs), norms[field])
+        order = array("I", sorted(found, key=found.__getitem__))
+        ordered = [found[d] for d in order]
     values = array("d", sorted(set(ordered)))
     ends = [bisect_right(ordered, v) for v in values]
     counts = array("I", [b - a for a, b in zip([0, *ends], ends)])
-    return WordPostings(fields, order, values, counts)
+    return WordPostings(fields, order, values, counts,
+                        {field: ids for field, (ids, _freqs) in per_field.items()} if keep_ids else None)
 
 
 def _add_field_tf(found: dict[int, float], ids, weighted, norms: list[float]) -> None:

@@ -96,7 +96,8 @@ def _encode(found: WordPostings) -> bytes:
             dense = docs.to_bytes((docs.bit_length() + 7) >> 3, "little")
             count = docs.bit_count()
             if count * 4 < len(dense):
-                fields.append((number, _IDS, array("I", bits.iter_ids(docs)).tobytes()))
+                ids = found.ids.get(field) if found.ids else None
+                fields.append((number, _IDS, array("I", bits.iter_ids(docs) if ids is None else ids).tobytes()))
             else:
                 fields.append((number, _BITSET, dense))
     return marshal.dumps((tuple(fields), found.order.tobytes(), found.values.tobytes(), found.counts.tobytes()))
@@ -272,7 +273,8 @@ def write_decoded(target: Path, decoder, stored: dict[str, list]) -> None:
 
     holders = decoder.words()
     pinyin = pinyin_of({field: decoder.lexicon(field) for field in PINYIN_FIELDS})
-    write(target, decoder.size, sorted(holders), lambda word: decoder.decode(word, holders[word]), pinyin, stored)
+    write(target, decoder.size, sorted(holders), lambda word: decoder.decode(word, holders[word], keep_ids=True),
+          pinyin, stored)
 
 
 def write_missing(index_dir: Path, procs: int = 1) -> None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
+import pickle
 import re
 import sys
 import time
@@ -46,6 +47,7 @@ from whoosh import index as whoosh_index
 from whoosh import formats, reading
 from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name, which ours uses
@@ -286,13 +288,19 @@ def _postings_writer_problems() -> list[str]:
     source = _source(writer)
     problems += [f"W3PostingsWriter no longer sets self.{name} (used by SegmentBuilder)"
                  for name in _POSTINGS_WRITER_STATE if f"self.{name} =" not in source]
-    if "self._postwriter =" not in _source(field_writer):
-        problems.append("W3FieldWriter no longer sets self._postwriter (used by SegmentBuilder)")
+    problems += [f"W3FieldWriter no longer sets self.{name} (used by SegmentBuilder)"
+                 for name in ("_postwriter", "_fieldid", "_tindex") if f"self.{name} =" not in _source(field_writer)]
+    if "pack_ushort(self._fieldid) + self._btext" not in _source(field_writer.finish_term):
+        problems.append("W3FieldWriter's term table keys are no longer the field number and the term "
+                        "(written by SegmentBuilder for inlined terms)")
     term_info = getattr(whoosh3, "W3TermInfo", None)
     if term_info is None or not callable(getattr(term_info, "set_inlined", None)) \
             or "set_inline(" not in _source(writer.finish_postings):
         problems.append("W3PostingsWriter no longer inlines short postings through W3TermInfo.set_inline "
                         "(used by SegmentBuilder, fixed by install_fixes())")
+    elif _TERM_INFO is None or _TERM_INFO.format != "!BfIBBfII" \
+            or "dumps(self._inlined, 2)" not in _source(term_info.to_bytes):
+        problems.append("W3TermInfo's encoding changed (SegmentBuilder writes inlined terms' entries itself)")
     if "inlinelimit" not in inspect.signature(whoosh3.W3Codec).parameters:
         problems.append("W3Codec no longer takes inlinelimit (used by SegmentBuilder)")
     return problems
@@ -409,10 +417,16 @@ class SegmentBuilder:
             lengths = self.field_lengths(name) if plan.field.scorable else None
             writer.start_field(name, plan.field)
             terms = self.postings[name]
+            # The term table's key: the field's number, then the term (see W3FieldWriter.finish_term).
+            prefix, add_term = pack_ushort(writer._fieldid), writer._tindex.add
             # Whoosh orders terms by their UTF-8 bytes: the order of their code points.
             for word in sorted(terms):
+                entry = terms[word]
+                if len(entry[0]) < INLINE_BELOW:
+                    add_term(prefix + word.encode("utf-8"), _inlined_info(plan, entry, lengths))
+                    continue
                 writer.start_term(word.encode("utf-8"))
-                _write_term(writer, plan, terms[word], lengths)
+                _write_term(writer, plan, entry, lengths)
                 writer.finish_term()
             writer.finish_field()
         writer.close()
@@ -422,6 +436,7 @@ class SegmentBuilder:
         return self.segment
 
 
+_TERM_INFO = getattr(getattr(whoosh3, "W3TermInfo", None), "_struct", None)
 # Terms with fewer postings keep them in their entry of the term table, not in a block of the
 # postings file: most terms of a directory occur in one or two services, and a block costs a pickle,
 # a compression and a seek to write and to read. Whoosh's readers read both forms.
@@ -471,6 +486,26 @@ class _FieldPlan:
         return [packed.tobytes()]
 
 
+def _inlined_info(plan: _FieldPlan, entry, lengths: list[int] | None) -> bytes:
+    """The term table's entry of a term with its postings inlined: what ``W3TermInfo.to_bytes``
+    gives after ``add_block`` and ``set_inline`` (Whoosh's ``finish_postings``), written without
+    the postings writer's buffer and the term info object: most terms of a directory are inlined
+    (rare words and word pairs), and their calls through Whoosh were two thirds of writing a
+    segment. One value per posting, None where the format has none (what a block read back gives)."""
+    ids, counts = entry
+    weights = plan.weights(entry)
+    count = len(ids)
+    if counts is None:
+        values = (None,) * count
+    else:
+        (joined,) = plan.values(counts)
+        values = tuple([joined[n * 4:(n + 1) * 4] for n in range(count)])
+    stated = [lengths[docnum] for docnum in ids if lengths[docnum]] if lengths else ()
+    head = _TERM_INFO.pack(True, sum(weights), count, length_to_byte(min(stated)) if stated else 0,
+                           length_to_byte(max(stated) if stated else 0), max(max(weights), 0), ids[0], ids[-1])
+    return head + pickle.dumps((tuple(ids), tuple(weights), values), 2)
+
+
 def _write_term(writer, plan: _FieldPlan, entry, lengths: list[int] | None) -> None:
     """One term's postings, a block at a time: the block buffer of Whoosh's postings writer
     (``_postwriter``: ``_ids``, ``_weights``, ``_values``, the block's statistics) is filled
@@ -480,16 +515,6 @@ def _write_term(writer, plan: _FieldPlan, entry, lengths: list[int] | None) -> N
     weights = plan.weights(entry)
     postings = writer._postwriter
     count = len(ids)
-    if count < INLINE_BELOW:
-        # Inlined in the term's entry (Whoosh's ``finish_postings`` does it from the buffer): one
-        # value per posting, None where the format has none (what a block read back gives).
-        if counts is None:
-            each = [None] * count
-        else:
-            (joined,) = plan.values(counts)
-            each = [joined[n * 4:(n + 1) * 4] for n in range(count)]
-        _fill(postings, ids, weights, each, lengths)
-        return
     limit = postings._blocklimit
     for start in range(0, count, limit):
         end = min(start + limit, count)

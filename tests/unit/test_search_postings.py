@@ -80,6 +80,45 @@ def test_scores_per_document_are_those_of_the_straightforward_per_posting_comput
                 assert found.fields.get(field, 0) == bits.from_ids(per_field.get(field, ([], []))[0], size)
 
 
+def test_documents_are_ordered_by_pseudo_frequency_then_as_first_met_in_one_field_or_several():
+    """Ranking reads ``order`` (and the sidecar stores it): the one-field path (most words) must
+    order documents exactly as the several-field one does, ties included."""
+    rng = random.Random(5)
+    size = 400
+    lengths = {field: [rng.randint(1, 30) for _ in range(size)] for field in TEXT_FIELDS}
+    norms = {field: field_norms(field, lengths[field]) for field in TEXT_FIELDS}
+    cases = [{field: ids_freqs} for field in TEXT_FIELDS for ids_freqs in
+             (([7], [2.0]), (sorted(rng.sample(range(size), 60)), [float(rng.randint(1, 3)) for _ in range(60)]))]
+    cases += [_random_fields(rng, size) for _ in range(20)]
+    for per_field in cases:
+        found: dict[int, float] = {}
+        for field, (ids, freqs) in per_field.items():
+            weight, norm = ranking.WEIGHTS[field], norms[field]
+            for doc, freq in zip(ids, freqs):
+                found[doc] = found[doc] + weight * freq / norm[doc] if doc in found else weight * freq / norm[doc]
+        expected = sorted(found, key=found.__getitem__)
+        got = combine(per_field, norms, size)
+        assert got.order.tolist() == expected
+        assert got.values.tolist() == sorted(set(found.values()))
+        assert sum(got.counts) == len(expected) and got.pseudo_tf() == found
+
+
+def test_a_sidecar_written_from_kept_ids_is_the_one_written_from_the_sets(tmp_path):
+    rng = random.Random(6)
+    size = 5000
+    norms = {field: field_norms(field, [rng.randint(1, 50) for _ in range(size)]) for field in TEXT_FIELDS}
+    inputs = {f"w{n}": _random_fields(rng, size) for n in range(10)}
+    inputs["rare"] = {"body": ([4, 4900], [1.0, 1.0]), "name": ([4999], [1.0])}
+    written = []
+    for keep in (False, True):
+        path = tmp_path / f"{keep}{sidecar.SUFFIX}"
+        words = {word: combine(per_field, norms, size, keep_ids=keep) for word, per_field in inputs.items()}
+        assert all((found.ids is not None) == keep for found in words.values())
+        sidecar.write(path, size, sorted(words), words.__getitem__, {})
+        written.append(path.read_bytes())
+    assert written[0] == written[1]
+
+
 @pytest.fixture
 def written(tmp_path):
     rng = random.Random(8)
