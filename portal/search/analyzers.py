@@ -327,8 +327,8 @@ def latin_language(text: str) -> str:
     """"es" when a text's function words (or its letters) are Spanish rather than English, else "en"."""
     lowered = (text or "").lower()
     words = _ASCII_WORDS.findall(lowered[:2000])
-    spanish = sum(w in _SPANISH_MARKERS for w in words) + 2 * len(_SPANISH_LETTERS.findall(lowered[:2000]))
-    english = sum(w in _ENGLISH_MARKERS for w in words)
+    spanish = sum(map(_SPANISH_MARKERS.__contains__, words)) + 2 * len(_SPANISH_LETTERS.findall(lowered[:2000]))
+    english = sum(map(_ENGLISH_MARKERS.__contains__, words))
     return "es" if spanish > english else "en"
 
 

@@ -97,27 +97,45 @@ class PairField(_Counted, KEYWORD):
 
 class FacetField(_Counted, KEYWORD):
     """A comma-separated keyword field (the filters): Whoosh's ``KEYWORD(commas=True)``; its words
-    are the non-empty parts between commas, stripped."""
+    are the non-empty parts between commas, stripped. A directory has few distinct values per
+    filter, so each is split once per process."""
 
     def __init__(self) -> None:
         super().__init__(commas=True)
 
     @staticmethod
     def index_counts(value: str) -> dict[str, int]:
-        return Counter([part.strip() for part in value.split(",") if part])
+        found = _SPLIT.get(value)
+        if found is None:
+            found = Counter([part.strip() for part in value.split(",") if part])
+            if len(_SPLIT) >= _COUNTED_KEPT:
+                _SPLIT.clear()
+            _SPLIT[value] = found
+        return found
+
+
+_SPLIT: dict[str, Counter] = {}
+
+
+class KeyField(_Counted, ID):
+    """Whoosh's ``ID``: the whole value is the one term."""
+
+    @staticmethod
+    def index_counts(value: str) -> dict[str, int]:
+        return {value: 1}
 
 
 def build_schema() -> Schema:
     analyzer = BilingualAnalyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=KeyField(stored=True, unique=True),
         name=SearchText(analyzer, stored=True),
         organization=SearchText(analyzer),
         terms=SearchText(analyzer),
         body=SearchText(analyzer),
         places=SearchText(analyzer),
         pairs=PairField(),
-        organization_id=ID(stored=True),
+        organization_id=KeyField(stored=True),
         **{name: FacetField() for name in FACET_FIELDS},
         verified=STORED(),  # ordinal day of verified_on, 0 if never
         points=STORED(),  # [(lat, lon), ...] of its locations

@@ -76,11 +76,14 @@ class _BuiltDecoder(Decoder):
         self._terms = {field: builder.postings[field] for field in TEXT_FIELDS if field in builder.postings}
 
     def lexicon(self, field: str) -> list[str]:
-        return sorted(self._terms.get(field, ()))
+        return self._terms[field].terms() if field in self._terms else []
 
     def _postings(self, field: str, word: str, known: bool) -> tuple[list[int], list[float]]:
-        entry = self._terms.get(field, {}).get(word)
-        return (entry[0].tolist(), self._builder.weights(field, entry).tolist()) if entry else ([], [])
+        postings = self._terms.get(field)
+        if postings is None or word not in postings:
+            return [], []
+        entry = postings[word]
+        return entry[0].tolist(), self._builder.weights(field, entry).tolist()
 
     def _lengths(self, field: str) -> list[int]:
         return self._builder.field_lengths(field)

@@ -43,6 +43,7 @@ from functools import partial
 from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import formats, reading
 from whoosh.codec import whoosh3
@@ -342,8 +343,8 @@ class SegmentBuilder:
         self.segment = self._codec.new_segment(self._storage, INDEX_NAME)
         self._perdoc = self._codec.per_document_writer(self._storage, self.segment)
         self.size = 0
-        # field -> term -> (document numbers, counts: None for Existence fields)
-        self.postings: dict[str, dict[str, tuple[array, array | None]]] = {}
+        # field -> its postings (term -> document numbers and counts once ``finish`` has sorted them)
+        self.postings: dict[str, FieldPostings] = {}
         # field -> each document's length as stored (Whoosh keeps a byte: approximate above 255)
         self.lengths: dict[str, array] = {}
 
@@ -370,23 +371,11 @@ class SegmentBuilder:
         self.size += 1
 
     def _index(self, name: str, plan: _FieldPlan, value, docnum: int) -> int:
-        terms = self.postings.get(name)
-        if terms is None:
-            terms = self.postings[name] = {}
+        postings = self.postings.get(name)
+        if postings is None:
+            postings = self.postings[name] = FieldPostings(plan.counted)
         counts = plan.counts(value)
-        if plan.counted:
-            for word, count in counts.items():
-                entry = terms.get(word)
-                if entry is None:
-                    entry = terms[word] = (array("I"), array("I"))
-                entry[0].append(docnum)
-                entry[1].append(count)
-        else:
-            for word in counts:
-                entry = terms.get(word)
-                if entry is None:
-                    entry = terms[word] = (array("I"), None)
-                entry[0].append(docnum)
+        postings.add(docnum, counts)
         if not plan.field.scorable:
             return 0  # what Whoosh's writer records for a field without lengths
         length = sum(counts.values())
@@ -416,12 +405,12 @@ class SegmentBuilder:
             plan = self._plans[name]
             lengths = self.field_lengths(name) if plan.field.scorable else None
             writer.start_field(name, plan.field)
-            terms = self.postings[name]
+            postings = self.postings[name]
+            postings.sort()
             # The term table's key: the field's number, then the term (see W3FieldWriter.finish_term).
             prefix, add_term = pack_ushort(writer._fieldid), writer._tindex.add
-            # Whoosh orders terms by their UTF-8 bytes: the order of their code points.
-            for word in sorted(terms):
-                entry = terms[word]
+            for word in postings.terms():
+                entry = postings[word]
                 if len(entry[0]) < INLINE_BELOW:
                     add_term(prefix + word.encode("utf-8"), _inlined_info(plan, entry, lengths))
                     continue
@@ -437,6 +426,74 @@ class SegmentBuilder:
 
 
 _TERM_INFO = getattr(getattr(whoosh3, "W3TermInfo", None), "_struct", None)
+class FieldPostings:
+    """One field's postings in a segment being written. As documents arrive, each posting is three
+    numbers appended to flat arrays (its term's number, its document, its count) by C-level calls,
+    no Python step per posting; ``sort`` groups them by term once, at the end (a stable sort: each
+    term's documents stay ascending). Then ``terms()`` lists the terms in Whoosh's order and
+    ``self[term]`` gives ``(document numbers, counts or None)``."""
+
+    def __init__(self, counted: bool) -> None:
+        self._words: list[str] = []  # term number -> term; sorted by ``sort``
+        self._numbers = _Numbering(self._words)
+        self._term_numbers = array("I")
+        self._docs = array("I")
+        self._counts = array("I") if counted else None
+        self._spans: dict[str, tuple[int, int]] | None = None
+
+    def add(self, docnum: int, counts: dict[str, int]) -> None:
+        """One document's terms (term -> count) in this field."""
+        self._term_numbers.extend(map(self._numbers.__getitem__, counts))
+        self._docs.extend(repeat(docnum, len(counts)))
+        if self._counts is not None:
+            self._counts.extend(counts.values())
+
+    def sort(self) -> None:
+        if self._spans is not None:
+            return
+        numbers = np.frombuffer(self._term_numbers, dtype=np.uint32)
+        order = np.argsort(numbers, kind="stable")
+        self._docs = _take(self._docs, order)
+        if self._counts is not None:
+            self._counts = _take(self._counts, order)
+        ends = np.cumsum(np.bincount(numbers, minlength=len(self._words))).tolist()
+        starts = [0, *ends[:-1]]
+        self._spans = dict(zip(self._words, zip(starts, ends)))
+        self._term_numbers, self._numbers = array("I"), None  # no more documents: their memory back
+        # Whoosh orders terms by their UTF-8 bytes: the order of their code points.
+        self._words.sort()
+
+    def terms(self) -> list[str]:
+        """The field's terms in Whoosh's order (once sorted)."""
+        return self._words
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._spans
+
+    def __getitem__(self, word: str) -> tuple[array, array | None]:
+        start, end = self._spans[word]
+        return self._docs[start:end], None if self._counts is None else self._counts[start:end]
+
+
+class _Numbering(dict):
+    """term -> its number, numbering new terms as they come."""
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__()
+        self._words = words
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self._words)
+        self._words.append(word)
+        return number
+
+
+def _take(values: array, order: np.ndarray) -> array:
+    taken = array("I")
+    taken.frombytes(np.frombuffer(values, dtype=np.uint32)[order].tobytes())
+    return taken
+
+
 # Terms with fewer postings keep them in their entry of the term table, not in a block of the
 # postings file: most terms of a directory occur in one or two services, and a block costs a pickle,
 # a compression and a seek to write and to read. Whoosh's readers read both forms.

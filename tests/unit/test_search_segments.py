@@ -207,15 +207,16 @@ def test_whoosh_merges_built_segments_like_its_own(tmp_path):
     assert _contents(tmp_path / "built") == _contents(tmp_path / "whoosh")
 
 
-def test_text_and_facet_fields_count_words_as_whooshs_formats_do():
-    """``SearchText``, ``PairField`` and ``FacetField`` count the words themselves; Whoosh's format
+def test_text_facet_and_key_fields_count_words_as_whooshs_formats_do():
+    """``SearchText``, ``PairField``, ``FacetField`` and ``KeyField`` count the words themselves; Whoosh's format
     over the token stream must give the same terms, counts, weights and values (facet values as
     imports leave them too: spaces, empty parts, repeats)."""
     from whoosh.fields import FieldType
 
     schema = build_schema()
-    fields = ("name", "organization", "terms", "body", "places", "pairs") + FACET_FIELDS
-    odd = {"category": " a , b,,a ,", "area": ",", "language": "zh, zh ,en", "cost": " ", "status": "ÉTÉ,été"}
+    fields = ("name", "organization", "terms", "body", "places", "pairs", "id", "organization_id") + FACET_FIELDS
+    odd = {"category": " a , b,,a ,", "area": ",", "language": "zh, zh ,en", "cost": " ", "status": "ÉTÉ,été",
+           "id": " a b,c ", "organization_id": ""}
     checked = 0
     for document in _documents(150, seed=21) + [odd]:
         for name in fields:
