@@ -73,6 +73,7 @@ class Decoder:
     def __init__(self, size: int) -> None:
         self.size = size
         self._norms: dict[str, list[float]] = {}
+        self._norm_arrays: dict[str, np.ndarray] = {}  # the same, for words combined in numpy
 
     def decode(self, word: str, fields: tuple[str, ...] | None = None, keep_ids: bool = False) -> WordPostings:
         """``fields``: the text fields known to hold the word (from ``words``); None: look.
@@ -85,7 +86,9 @@ class Decoder:
             if ids:
                 per_field[field] = (ids, freqs)
                 norms[field] = self._field_norms(field)
-        return combine(per_field, norms, self.size, keep_ids)
+        arrays = {field: self._norm_array(field) for field in per_field} \
+            if sum(len(ids) for ids, _freqs in per_field.values()) >= _MANY else None
+        return combine(per_field, norms, self.size, keep_ids, arrays)
 
     def words(self) -> dict[str, tuple[str, ...]]:
         """Every word of the segment's text fields -> the fields holding it."""
@@ -100,6 +103,11 @@ class Decoder:
         if field not in self._norms:
             self._norms[field] = ranking.field_norms(field, self._lengths(field))
         return self._norms[field]
+
+    def _norm_array(self, field: str) -> np.ndarray:
+        if field not in self._norm_arrays:
+            self._norm_arrays[field] = np.asarray(self._field_norms(field), dtype=np.float64)
+        return self._norm_arrays[field]
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -138,14 +146,18 @@ class SegmentDecoder(Decoder):
 
 
 def combine(per_field: dict[str, tuple[list[int], list[float]]], norms: dict[str, list[float]],
-            size: int, keep_ids: bool = False) -> WordPostings:
+            size: int, keep_ids: bool = False, norm_arrays: dict[str, np.ndarray] | None = None) -> WordPostings:
     """From each text field's (ascending documents, frequencies) of a word, in ``TEXT_FIELDS`` order
     (the pseudo-frequency is a float sum: the order of its terms is part of the result), and each
-    field's length norms in the segment (``ranking.field_norms``). Documents of equal
-    pseudo-frequency stay in the order they were first met."""
+    field's length norms in the segment (``ranking.field_norms``; ``norm_arrays``: the same as
+    numpy arrays, if at hand). Documents of equal pseudo-frequency stay in the order they were
+    first met."""
     if not per_field:
         return EMPTY
     fields = {field: bits.from_ids(ids, size) for field, (ids, _freqs) in per_field.items()}
+    kept = {field: ids for field, (ids, _freqs) in per_field.items()} if keep_ids else None
+    if sum(len(ids) for ids, _freqs in per_field.values()) >= _MANY:
+        return _combine_many(per_field, norm_arrays or norms, fields, kept)
     if len(per_field) == 1:
         # Most words of a segment are in one field: no sum, and the documents come in order.
         ((field, (ids, freqs)),) = per_field.items()
@@ -164,8 +176,35 @@ def combine(per_field: dict[str, tuple[list[int], list[float]]], norms: dict[str
     values = array("d", sorted(set(ordered)))
     ends = [bisect_right(ordered, v) for v in values]
     counts = array("I", [b - a for a, b in zip([0, *ends], ends)])
-    return WordPostings(fields, order, values, counts,
-                        {field: ids for field, (ids, _freqs) in per_field.items()} if keep_ids else None)
+    return WordPostings(fields, order, values, counts, kept)
+
+
+# From this many postings a word is combined in numpy (the few common words of a segment held half
+# the time of writing its sidecar); below, numpy's cost per call is more than the Python loops'.
+_MANY = 64
+
+
+def _combine_many(per_field, norms, fields: dict[str, int], kept) -> WordPostings:
+    """``combine`` in numpy, with the same floats (the same operations in the same order: a
+    field's weight times the frequency, over the document's norm, summed in field order) and the
+    same order (by pseudo-frequency, ties as first met: by field, then document)."""
+    met, total = [], None
+    for field, (ids, freqs) in per_field.items():
+        ids = np.asarray(ids, dtype=np.int64)
+        norm = norms[field]
+        norm = norm if isinstance(norm, np.ndarray) else np.asarray(norm, dtype=np.float64)
+        tf = (ranking.WEIGHTS[field] * np.asarray(freqs, dtype=np.float64)) / norm[ids]
+        if total is None:
+            total = np.zeros(len(norm), dtype=np.float64)
+            seen = np.zeros(len(norm), dtype=np.bool_)
+        met.append(ids[~seen[ids]])
+        seen[ids] = True
+        total[ids] += tf  # ids are unique within a field; 0.0 + x is x
+    met = np.concatenate(met)
+    ordered_docs = met[np.argsort(total[met], kind="stable")]
+    values, counts = np.unique(total[ordered_docs], return_counts=True)
+    return WordPostings(fields, array("I", ordered_docs.astype(np.uint32).tobytes()),
+                        array("d", values.tobytes()), array("I", counts.astype(np.uint32).tobytes()), kept)
 
 
 def _add_field_tf(found: dict[int, float], ids, weighted, norms: list[float]) -> None:

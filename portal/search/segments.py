@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import traceback
+from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -78,12 +79,13 @@ class _BuiltDecoder(Decoder):
     def lexicon(self, field: str) -> list[str]:
         return self._terms[field].terms() if field in self._terms else []
 
-    def _postings(self, field: str, word: str, known: bool) -> tuple[list[int], list[float]]:
+    def _postings(self, field: str, word: str, known: bool) -> tuple[array, array]:
+        # Arrays, not lists: ``postings.combine`` reads common words' arrays in numpy without a copy.
         postings = self._terms.get(field)
         if postings is None or word not in postings:
-            return [], []
+            return array("I"), array("f")
         entry = postings[word]
-        return entry[0].tolist(), self._builder.weights(field, entry).tolist()
+        return entry[0], self._builder.weights(field, entry)
 
     def _lengths(self, field: str) -> list[int]:
         return self._builder.field_lengths(field)

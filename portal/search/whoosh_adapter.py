@@ -47,8 +47,9 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import formats, reading
 from whoosh.codec import whoosh3
+from whoosh.filedb import filetables
 from whoosh.filedb.filestore import FileStorage
-from whoosh.system import pack_ushort
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name, which ours uses
@@ -302,6 +303,14 @@ def _postings_writer_problems() -> list[str]:
     elif _TERM_INFO is None or _TERM_INFO.format != "!BfIBBfII" \
             or "dumps(self._inlined, 2)" not in _source(term_info.to_bytes):
         problems.append("W3TermInfo's encoding changed (SegmentBuilder writes inlined terms' entries itself)")
+    table_add = _source(filetables.HashWriter.add) + _source(filetables.OrderedHashWriter.add)
+    table_state = _source(filetables.HashWriter.__init__) + _source(filetables.OrderedHashWriter.__init__)
+    if _TABLE_LENGTHS is None or _TABLE_LENGTHS.format != "!ii" \
+            or "_lengths.pack(len(key), len(value))" not in table_add \
+            or "self.buckets[h & 255].append((h, pos))" not in table_add \
+            or "self.index.append(self.dbfile.tell())" not in table_add \
+            or any(f"self.{name} =" not in table_state for name in ("dbfile", "hashfn", "buckets", "index", "lastkey")):
+        problems.append("Whoosh's OrderedHashWriter adds entries differently (SegmentBuilder batches them)")
     if "inlinelimit" not in inspect.signature(whoosh3.W3Codec).parameters:
         problems.append("W3Codec no longer takes inlinelimit (used by SegmentBuilder)")
     return problems
@@ -408,15 +417,17 @@ class SegmentBuilder:
             postings = self.postings[name]
             postings.sort()
             # The term table's key: the field's number, then the term (see W3FieldWriter.finish_term).
-            prefix, add_term = pack_ushort(writer._fieldid), writer._tindex.add
+            prefix, table = pack_ushort(writer._fieldid), _TermTable(writer._tindex)
             for word in postings.terms():
                 entry = postings[word]
                 if len(entry[0]) < INLINE_BELOW:
-                    add_term(prefix + word.encode("utf-8"), _inlined_info(plan, entry, lengths))
+                    table.add(prefix + word.encode("utf-8"), _inlined_info(plan, entry, lengths))
                     continue
+                table.flush()  # Whoosh's writer adds this term's entry itself, after the pending ones
                 writer.start_term(word.encode("utf-8"))
                 _write_term(writer, plan, entry, lengths)
                 writer.finish_term()
+            table.flush()
             writer.finish_field()
         writer.close()
         self.segment.set_doc_count(self.size)
@@ -475,6 +486,42 @@ class FieldPostings:
         return self._docs[start:end], None if self._counts is None else self._counts[start:end]
 
 
+class _TermTable:
+    """Entries added to Whoosh's term table (an ``OrderedHashWriter``) in batches: what its ``add``
+    does for each (its position in the ordered index, the key's hash and position in its bucket,
+    a length header, the key and the value), with one write per batch instead of five calls per
+    entry. Keys must come in increasing order, as ``add`` requires."""
+
+    def __init__(self, table) -> None:
+        self._table = table
+        self._pending: list[tuple[bytes, bytes]] = []
+
+    def add(self, key: bytes, value: bytes) -> None:
+        self._pending.append((key, value))
+
+    def flush(self) -> None:
+        pending, table = self._pending, self._table
+        if not pending:
+            return
+        if pending[0][0] <= table.lastkey:
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{pending[0][0]!r}")
+        position = table.dbfile.tell()
+        index, buckets, hashfn, header = table.index, table.buckets, table.hashfn, _TABLE_LENGTHS.pack
+        parts = []
+        for key, value in pending:
+            index.append(position)
+            hashed = hashfn(key)
+            buckets[hashed & 255].append((hashed, position))
+            parts += (header(len(key), len(value)), key, value)
+            position += _TABLE_LENGTHS.size + len(key) + len(value)
+        table.dbfile.write(b"".join(parts))
+        table.lastkey = pending[-1][0]
+        pending.clear()
+
+
+_TABLE_LENGTHS = getattr(filetables, "_lengths", None)
+
+
 class _Numbering(dict):
     """term -> its number, numbering new terms as they come."""
 
@@ -504,7 +551,7 @@ _BIG_ENDIAN = sys.byteorder == "big"
 class _FieldPlan:
     """How one field's postings are kept and written."""
 
-    __slots__ = ("field", "counted", "boost", "counts")
+    __slots__ = ("field", "counted", "boost", "counts", "_present")
 
     def __init__(self, name: str, field) -> None:
         self.field = field
@@ -517,6 +564,7 @@ class _FieldPlan:
         self.counted = type(field.format) is formats.Frequency
         self.boost = field.format.field_boost
         self.counts = getattr(field, "index_counts", None) or self._from_index
+        self._present: dict[int, tuple] = {}
 
     def _from_index(self, value) -> dict[str, int]:
         counts = {}
@@ -532,6 +580,15 @@ class _FieldPlan:
             return array("f", repeat(self.boost, len(ids)))
         weights = array("f", counts)
         return weights if self.boost == 1.0 else array("f", [weight * self.boost for weight in weights])
+
+    def present(self, count: int) -> tuple[tuple, float, float]:
+        """An Existence term's weights for ``count`` postings, their sum and the highest (as the
+        term info adds them up)."""
+        found = self._present.get(count)
+        if found is None:
+            weights = tuple(array("f", repeat(self.boost, count)))
+            found = self._present[count] = (weights, sum(weights), max(max(weights), 0))
+        return found
 
     def values(self, counts: array | None) -> list[bytes]:
         """Each posting's encoded value: the count as ``pack_uint`` writes it, or none."""
@@ -550,17 +607,18 @@ def _inlined_info(plan: _FieldPlan, entry, lengths: list[int] | None) -> bytes:
     (rare words and word pairs), and their calls through Whoosh were two thirds of writing a
     segment. One value per posting, None where the format has none (what a block read back gives)."""
     ids, counts = entry
-    weights = plan.weights(entry)
     count = len(ids)
-    if counts is None:
+    if counts is None:  # the same weights for every term with as many postings
+        weights, total, top = plan.present(count)
         values = (None,) * count
     else:
-        (joined,) = plan.values(counts)
-        values = tuple([joined[n * 4:(n + 1) * 4] for n in range(count)])
+        weights = tuple(plan.weights(entry))
+        total, top = sum(weights), max(max(weights), 0)
+        values = tuple(map(pack_uint, counts))
     stated = [lengths[docnum] for docnum in ids if lengths[docnum]] if lengths else ()
-    head = _TERM_INFO.pack(True, sum(weights), count, length_to_byte(min(stated)) if stated else 0,
-                           length_to_byte(max(stated) if stated else 0), max(max(weights), 0), ids[0], ids[-1])
-    return head + pickle.dumps((tuple(ids), tuple(weights), values), 2)
+    head = _TERM_INFO.pack(True, total, count, length_to_byte(min(stated)) if stated else 0,
+                           length_to_byte(max(stated) if stated else 0), top, ids[0], ids[-1])
+    return head + pickle.dumps((tuple(ids), weights, values), 2)
 
 
 def _write_term(writer, plan: _FieldPlan, entry, lengths: list[int] | None) -> None:

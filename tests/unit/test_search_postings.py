@@ -103,6 +103,30 @@ def test_documents_are_ordered_by_pseudo_frequency_then_as_first_met_in_one_fiel
         assert sum(got.counts) == len(expected) and got.pseudo_tf() == found
 
 
+def test_common_words_combined_in_numpy_are_those_combined_in_python(monkeypatch):
+    """Words of many postings are combined in numpy: the same floats, the same order (ties as
+    first met), the same sets, for one field or several, with and without many ties."""
+    from portal.search import postings
+
+    rng = random.Random(12)
+    size = 2000
+    for tied in (False, True):
+        lengths = {field: [rng.choice((5, 5, 9)) if tied else rng.randint(1, 300) for _ in range(size)]
+                   for field in TEXT_FIELDS}
+        norms = {field: field_norms(field, lengths[field]) for field in TEXT_FIELDS}
+        cases = [_random_fields(rng, size) for _ in range(15)]
+        cases += [{field: (sorted(rng.sample(range(size), 300)), [float(rng.randint(1, 2)) for _ in range(300)])}
+                  for field in TEXT_FIELDS]
+        for per_field in cases:
+            monkeypatch.setattr(postings, "_MANY", 10**9)
+            slow = combine(per_field, norms, size, keep_ids=True)
+            monkeypatch.setattr(postings, "_MANY", 0)
+            fast = combine(per_field, norms, size, keep_ids=True)
+            assert (fast.order, fast.values, fast.counts, fast.fields) == (slow.order, slow.values, slow.counts,
+                                                                          slow.fields)
+            assert fast.ids == slow.ids and len(fast.order) > 0
+
+
 def test_a_sidecar_written_from_kept_ids_is_the_one_written_from_the_sets(tmp_path):
     rng = random.Random(6)
     size = 5000
