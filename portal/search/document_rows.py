@@ -31,9 +31,10 @@ class _Location(SimpleNamespace):
         return m.location_point(self.latitude, self.longitude, self.area)
 
 
-class Areas:
-    """Every area with its parent, read once per rebuild or apply (a directory has at most a few
-    thousand: city, districts, streets, communities)."""
+class Lookups:
+    """Every area with its parent, and every taxonomy term, read once per rebuild or apply (a
+    directory has at most a few thousand areas: city, districts, streets, communities; and a few
+    hundred terms, which a rebuild would otherwise read again with each of a service's ~6 tags)."""
 
     def __init__(self, session) -> None:
         table = m.Area.__table__
@@ -43,21 +44,28 @@ class Areas:
         self.by_id = {row.id: _Area(**row._asdict(), parent=None) for row in rows}
         for area in self.by_id.values():
             area.parent = self.by_id.get(area.parent_id)
+        T, X = m.TaxonomyTerm.__table__, m.Taxonomy.__table__
+        # One attribute view per term, shared by every service tagged with it (views are read only).
+        self.tags = {
+            row.id: SimpleNamespace(taxonomy_term=SimpleNamespace(
+                code=row.code, name_zh=row.name_zh, name_en=row.name_en, taxonomy=SimpleNamespace(name=row.vocabulary)))
+            for row in session.execute(select(T.c.id, T.c.code, T.c.name_zh, T.c.name_en, X.c.name.label("vocabulary"))
+                                       .join(X, X.c.id == T.c.taxonomy_id))}
 
     def get(self, area_id):
         return self.by_id.get(area_id) if area_id is not None else None
 
 
-def service_views(session, ids: list[str], areas: Areas | None = None) -> list[SimpleNamespace]:
+def service_views(session, ids: list[str], lookups: Lookups | None = None) -> list[SimpleNamespace]:
     """The services of ``ids`` that exist, each as a view for ``service_document``."""
-    areas = areas or Areas(session)
+    lookups = lookups or Lookups(session)
     views: list[SimpleNamespace] = []
     for start in range(0, len(ids), CHUNK):
-        views.extend(_chunk_views(session, ids[start:start + CHUNK], areas))
+        views.extend(_chunk_views(session, ids[start:start + CHUNK], lookups))
     return views
 
 
-def _chunk_views(session, ids: list[str], areas: Areas) -> list[SimpleNamespace]:
+def _chunk_views(session, ids: list[str], lookups: Lookups) -> list[SimpleNamespace]:
     S = m.Service.__table__
     services = {row.id: SimpleNamespace(**row._asdict(), attributes=[], location_links=[], schedules=[],
                                         service_areas=[], cost_options=[], languages=[])
@@ -66,10 +74,10 @@ def _chunk_views(session, ids: list[str], areas: Areas) -> list[SimpleNamespace]
         return []
     ids = list(services)
     _attach_organizations(session, services)
-    _attach_terms(session, services, ids)
-    links = _attach_locations(session, services, ids, areas)
+    _attach_terms(session, services, ids, lookups)
+    links = _attach_locations(session, services, ids, lookups)
     _attach_schedules(session, services, links, ids)
-    _attach_children(session, services, ids, areas)
+    _attach_children(session, services, ids, lookups)
     for view in services.values():
         view.locations = [link.location for link in view.location_links]
     return list(services.values())
@@ -85,22 +93,18 @@ def _attach_organizations(session, services: dict) -> None:
         view.organization = orgs[view.organization_id]
 
 
-def _attach_terms(session, services: dict, ids: list[str]) -> None:
-    A, T, X = m.Attribute.__table__, m.TaxonomyTerm.__table__, m.Taxonomy.__table__
-    terms: dict[str, SimpleNamespace] = {}  # one view per term: a directory repeats few terms
-    rows = session.execute(
-        select(A.c.service_id, T.c.id, T.c.code, T.c.name_zh, T.c.name_en, X.c.name.label("vocabulary"))
-        .join(T, T.c.id == A.c.taxonomy_term_id).join(X, X.c.id == T.c.taxonomy_id)
-        .where(among(session, A.c.service_id, ids)))
-    for row in rows:
-        term = terms.get(row.id)
-        if term is None:
-            term = terms[row.id] = SimpleNamespace(code=row.code, name_zh=row.name_zh, name_en=row.name_en,
-                                                   taxonomy=SimpleNamespace(name=row.vocabulary))
-        services[row.service_id].attributes.append(SimpleNamespace(taxonomy_term=term))
+def _attach_terms(session, services: dict, ids: list[str], lookups: Lookups) -> None:
+    A = m.Attribute.__table__
+    tags = lookups.tags
+    for service_id, term_id in session.execute(select(A.c.service_id, A.c.taxonomy_term_id)
+                                               .where(among(session, A.c.service_id, ids))):
+        tag = tags.get(term_id)
+        if tag is None:  # a term added since the lookups were read (a long rebuild): read them again
+            tag = tags[term_id] = Lookups(session).tags[term_id]
+        services[service_id].attributes.append(tag)
 
 
-def _attach_locations(session, services: dict, ids: list[str], areas: Areas) -> dict[str, SimpleNamespace]:
+def _attach_locations(session, services: dict, ids: list[str], lookups: Lookups) -> dict[str, SimpleNamespace]:
     """The service-at-location links with their locations; returns the links by id."""
     L, SAL = m.Location.__table__, m.ServiceAtLocation.__table__
     locations: dict[str, _Location] = {}
@@ -115,7 +119,7 @@ def _attach_locations(session, services: dict, ids: list[str], areas: Areas) -> 
             location = locations[row.id] = _Location(
                 id=row.id, name_zh=row.name_zh, name_en=row.name_en, address_zh=row.address_zh,
                 address_en=row.address_en, latitude=row.latitude, longitude=row.longitude,
-                area=areas.get(row.area_id))
+                area=lookups.get(row.area_id))
         link = links[row.link_id] = SimpleNamespace(location=location, schedules=[])
         services[row.service_id].location_links.append(link)
     return links
@@ -128,20 +132,25 @@ def _attach_schedules(session, services: dict, links: dict, ids: list[str]) -> N
         owners.append(among(session, H.c.service_at_location_id, list(links)))
     rows = session.execute(select(H.c.service_id, H.c.service_at_location_id, H.c.weekday, H.c.opens_at,
                                   H.c.closes_at, H.c.valid_from, H.c.valid_to).where(or_(*owners)))
-    for row in rows:
-        hours = SimpleNamespace(weekday=row.weekday, opens_at=row.opens_at, closes_at=row.closes_at,
-                                valid_from=row.valid_from, valid_to=row.valid_to)
+    shared: dict[tuple, SimpleNamespace] = {}  # a directory's opening hours repeat: one view each
+    for service_id, link_id, *when in rows:
+        key = tuple(when)
+        hours = shared.get(key)
+        if hours is None:
+            weekday, opens_at, closes_at, valid_from, valid_to = key
+            hours = shared[key] = SimpleNamespace(weekday=weekday, opens_at=opens_at, closes_at=closes_at,
+                                                  valid_from=valid_from, valid_to=valid_to)
         # As the ORM's two relationships: a row may hang on the service, on a link, or both.
-        if row.service_id in services:
-            services[row.service_id].schedules.append(hours)
-        if row.service_at_location_id in links:
-            links[row.service_at_location_id].schedules.append(hours)
+        if service_id in services:
+            services[service_id].schedules.append(hours)
+        if link_id in links:
+            links[link_id].schedules.append(hours)
 
 
-def _attach_children(session, services: dict, ids: list[str], areas: Areas) -> None:
+def _attach_children(session, services: dict, ids: list[str], lookups: Lookups) -> None:
     SA, C, LG = m.ServiceArea.__table__, m.CostOption.__table__, m.Language.__table__
     for row in session.execute(select(SA.c.service_id, SA.c.area_id).where(among(session, SA.c.service_id, ids))):
-        services[row.service_id].service_areas.append(SimpleNamespace(area=areas.get(row.area_id)))
+        services[row.service_id].service_areas.append(SimpleNamespace(area=lookups.get(row.area_id)))
     for row in session.execute(select(C.c.service_id, C.c.kind, C.c.description_zh, C.c.description_en)
                                .where(among(session, C.c.service_id, ids))):
         services[row.service_id].cost_options.append(

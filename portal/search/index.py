@@ -29,7 +29,7 @@ from whoosh.index import LockError
 from . import feed, segments, sidecar
 from ..directory.models import Service
 from .analyzers import init_jieba
-from .document_rows import Areas, service_views
+from .document_rows import Lookups, service_views
 from .documents import SCHEMA_VERSION, build_schema, service_document
 
 log = logging.getLogger(__name__)
@@ -171,8 +171,8 @@ class SearchIndex:
         position = feed.start_position(session, self.gap_seconds)
         try:
             ids = list(session.scalars(select(Service.id).order_by(Service.id)))
-            areas = Areas(session)
-            documents = ([service_document(service) for service in service_views(session, ids[at:at + batch], areas)]
+            lookups = Lookups(session)
+            documents = ([service_document(service) for service in service_views(session, ids[at:at + batch], lookups)]
                          for at in range(0, len(ids), batch))
             done = segments.build(fresh, ix.schema, documents, procs,
                                   progress and (lambda sent: progress(sent, total)))

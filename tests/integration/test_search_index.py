@@ -213,3 +213,25 @@ def test_the_index_reads_each_service_as_the_orm_sees_it(app):
             assert _comparable(service_document(views[service.id])) == _comparable(orm_document), service.id
             rich += bool(orm_document["hours"] and orm_document["points"] and orm_document["category"])
         assert rich >= 10  # the demo exercises hours, map points and terms, not empty documents
+
+
+def test_a_term_tagged_after_the_lookups_were_read_is_still_indexed(app):
+    """A rebuild reads the taxonomy once (``document_rows.Lookups``); a term created while it runs
+    and already on a service is read when first met, not dropped."""
+    from portal.directory.models import Attribute, Taxonomy, TaxonomyTerm
+    from portal.search.document_rows import Lookups, service_views
+    from portal.search.documents import service_document
+
+    with app.app_context():
+        lookups = Lookups(db.session)
+        service_id = db.session.scalar(select(Service.id).order_by(Service.id))
+        taxonomy = db.session.scalars(select(Taxonomy)).first()
+        term = TaxonomyTerm(code="late_test_term", name_zh="新加的服务", name_en="Late added", taxonomy=taxonomy)
+        db.session.add(term)
+        db.session.flush()
+        db.session.add(Attribute(taxonomy_term_id=term.id, service_id=service_id))
+        db.session.flush()
+        (view,) = service_views(db.session, [service_id], lookups)
+        assert "late_test_term" in {a.taxonomy_term.code for a in view.attributes}
+        assert "Late added" in service_document(view)["terms"]
+        db.session.rollback()
