@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import chain
 
 import rjieba
 from whoosh.analysis import Token, Tokenizer
@@ -128,6 +130,10 @@ class FusedBilingualAnalyzer(Tokenizer):
         gives with its defaults (``indexed_words`` below, without a token object per word)."""
         return indexed_words(value)
 
+    def indexed_counts(self, value: str) -> Counter:
+        """Each indexed word of a value and how often it occurs (``indexed_counts`` below)."""
+        return indexed_counts(value)
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         init_jieba()
@@ -220,6 +226,31 @@ def indexed_words(value: str) -> list[str]:
     return words
 
 
+def indexed_counts(value: str) -> Counter:
+    """How often each word of ``indexed_words`` occurs in a value (what a text field indexes),
+    with one pass over the value for the Latin words and one for the Chinese runs instead of one
+    per run: the words are the same, only their order (which a count forgets) differs."""
+    if not _CJK.search(value):
+        return Counter(_latin_forms(_LATIN_TOKEN.findall(value), value))
+    init_jieba()
+    words = _latin_forms(_LATIN_OUTSIDE_CJK.findall(value), value)
+    for run in _CJK_RUN.findall(value):
+        words.extend(_search_words(run) if len(run) <= _SHORT_RUN
+                     else [word for word, _start, _end in rjieba.tokenize(run, "search", True)])
+    return Counter(words)
+
+
+# Latin words of a text that has Chinese too: word characters other than "_" and Chinese ones (the
+# same words as ``_LATIN_TOKEN`` finds in each run between Chinese runs).
+_LATIN_OUTSIDE_CJK = re.compile(r"[^\W_\u4e00-\u9fff]+", re.UNICODE)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@lru_cache(maxsize=100_000)
+def _search_words(run: str) -> tuple[str, ...]:
+    return tuple(word for word, _start, _end in _search_cut(run))
+
+
 def latin_pairs(value: str) -> list[str]:
     """``first_second`` for each two neighbouring Latin words of a value (stop words skipped, as
     they are in the index): what phrase search and the adjacency boost look up. Chinese runs only
@@ -232,7 +263,7 @@ def latin_pairs(value: str) -> list[str]:
         if _CJK.match(run):
             continue
         words = _latin_forms(_LATIN_TOKEN.findall(run), value)
-        pairs.extend([f"{first}_{second}" for first, second in zip(words, words[1:])])
+        pairs += map("_".join, zip(words, words[1:]))
     return pairs
 
 
@@ -250,9 +281,13 @@ class PairAnalyzer(Tokenizer):
         return other is not None and self.__class__ is other.__class__
 
     @staticmethod
-    def indexed_words(value: str) -> list[str]:
+    def indexed_counts(value: str) -> dict[str, int]:
+        """Each pair of the value's texts once (-> 1), in order."""
+        return dict.fromkeys(chain.from_iterable(map(latin_pairs, value.split(PART_SEPARATOR))), 1)
+
+    def indexed_words(self, value: str) -> list[str]:
         """Each pair of the value's texts once, in order."""
-        return list(dict.fromkeys(p for part in value.split(PART_SEPARATOR) for p in latin_pairs(part)))
+        return list(self.indexed_counts(value))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

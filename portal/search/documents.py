@@ -67,7 +67,7 @@ class SearchText(_Counted, TEXT):
         recur across thousands of services and are counted once per process."""
         found = _COUNTED.get(value)
         if found is None:
-            found = Counter(self.analyzer.indexed_words(value))
+            found = self.analyzer.indexed_counts(value)
             if len(value) <= _SHORT_VALUE:
                 if len(_COUNTED) >= _COUNTED_KEPT:
                     _COUNTED.clear()
@@ -92,7 +92,7 @@ class PairField(_Counted, KEYWORD):
         self.scorable = False
 
     def index_counts(self, value: str) -> dict[str, int]:
-        return dict.fromkeys(self.analyzer.indexed_words(value), 1)
+        return self.analyzer.indexed_counts(value)
 
 
 class FacetField(_Counted, KEYWORD):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from portal.search import analyzers
 from portal.search.analyzers import (
-    _CJK, _LATIN_TOKEN, _RUNS, analysed_words, indexed_words, latin_language, latin_pairs, stem_for,
+    _CJK, _LATIN_TOKEN, _RUNS, analysed_words, indexed_counts, indexed_words, latin_language, latin_pairs, stem_for,
     stop_words,
 )
 
@@ -78,6 +79,7 @@ def test_indexing_and_the_token_stream_give_the_same_words_on_shipped_and_odd_te
     texts = _demo_texts() + ODD
     assert len(texts) > 1000 and any(_CJK.search(t) for t in texts) and any(latin_language(t) == "es" for t in ODD)
     assert [t for t in texts if indexed_words(t) != _stream_words(t)] == []
+    assert [t for t in texts if indexed_counts(t) != Counter(_stream_words(t))] == []
     assert [t for t in texts if latin_pairs(t) != _reference_pairs(t)] == []
 
 
@@ -91,6 +93,7 @@ _TEXT = st.lists(st.one_of(st.text(_ALPHABET, max_size=12), _WORDS), max_size=30
 @given(_TEXT)
 def test_any_text_gives_the_same_words_and_pairs_either_way(text):
     assert indexed_words(text) == _stream_words(text)
+    assert indexed_counts(text) == Counter(_stream_words(text))
     assert latin_pairs(text) == _reference_pairs(text)
 
 
