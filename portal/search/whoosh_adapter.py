@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import operator
 import os
 import pickle
 import re
@@ -40,7 +41,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -311,6 +312,10 @@ def _postings_writer_problems() -> list[str]:
             or "self.index.append(self.dbfile.tell())" not in table_add \
             or any(f"self.{name} =" not in table_state for name in ("dbfile", "hashfn", "buckets", "index", "lastkey")):
         problems.append("Whoosh's OrderedHashWriter adds entries differently (SegmentBuilder batches them)")
+    if "delta_encode(ids)" not in _source(writer._mini_ids) \
+            or "all(w == 1.0 for w in weights)" not in _source(writer._mini_weights) \
+            or "self._mini_ids(), self._mini_weights()" not in _source(writer._write_block):
+        problems.append("W3PostingsWriter encodes blocks differently (SegmentBuilder's _QuickBlocks repeats it)")
     if "inlinelimit" not in inspect.signature(whoosh3.W3Codec).parameters:
         problems.append("W3Codec no longer takes inlinelimit (used by SegmentBuilder)")
     return problems
@@ -414,6 +419,7 @@ class SegmentBuilder:
             plan = self._plans[name]
             lengths = self.field_lengths(name) if plan.field.scorable else None
             writer.start_field(name, plan.field)
+            writer._postwriter.__class__ = _QuickBlocks  # (not persisted: the segment names the codec)
             postings = self.postings[name]
             postings.sort()
             # The term table's key: the field's number, then the term (see W3FieldWriter.finish_term).
@@ -637,6 +643,26 @@ def _write_term(writer, plan: _FieldPlan, entry, lengths: list[int] | None) -> N
         block_values = plan.values(counts[start:end] if counts is not None else None)
         _fill(postings, ids[start:end], weights[start:end], block_values, lengths)
         postings._write_block(last=end == count)
+
+
+class _QuickBlocks(whoosh3.W3PostingsWriter):
+    """Whoosh's postings writer with the same block encoding computed by C-level calls: document
+    numbers as differences (``delta_encode``: a generator step per posting) and the weights'
+    "all 1.0 / all equal" test (a generator step per weight)."""
+
+    def _mini_ids(self):
+        ids = self._ids
+        if self._byteids:
+            return tuple(ids)
+        return tuple(map(operator.sub, ids, chain((0,), ids)))
+
+    def _mini_weights(self):
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            return None
+        if weights.count(weights[0]) == len(weights):
+            return weights[0]
+        return tuple(weights)
 
 
 def _fill(postings, ids, weights, values: list, lengths: list[int] | None) -> None:

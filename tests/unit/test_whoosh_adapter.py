@@ -80,3 +80,25 @@ def test_the_per_document_reader_fix_is_installed_and_keeps_answers(small_index)
         # 'tags' has no lengths column: the fix remembers "missing" instead of looking again.
         assert reader.doc_field_length(0, "tags", default=0) == 0
         assert reader.doc_field_length(0, "body") == 1
+
+
+def test_quick_blocks_encode_every_block_as_whoosh_does():
+    """The rebuild's postings writer computes a block's document differences and weights' summary
+    in C; each must be Whoosh's own, for every kind of block."""
+    import random
+    from array import array
+
+    rng = random.Random(2)
+    blocks = [([5], [1.0]), ([0, 1, 2], [2.0, 2.0, 2.0]), ([3, 9, 400000], [1.0, 3.0, 1.0]), ([], [])]
+    for _ in range(200):
+        ids = sorted(rng.sample(range(10**6), rng.randint(1, 128)))
+        weights = [rng.choice((1.0, 1.0, 2.0, 0.5)) for _ in ids] if rng.random() < 0.5 else [1.0] * len(ids)
+        blocks.append((ids, weights))
+    for ids, weights in blocks:
+        ours, theirs = (whoosh3.W3PostingsWriter(None, 128) for _ in range(2))
+        ours.__class__ = whoosh_adapter._QuickBlocks
+        for writer in (ours, theirs):
+            writer._ids, writer._weights = array("I", ids), array("f", weights)
+        assert ours._mini_ids() == theirs._mini_ids()
+        assert ours._mini_weights() == theirs._mini_weights()
+        assert type(ours._mini_weights()) is type(theirs._mini_weights())
