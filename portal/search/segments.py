@@ -17,6 +17,7 @@ that fails stops the build with its error; nothing is listed, and the caller rem
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue
 import traceback
@@ -25,7 +26,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import sidecar
-from .analyzers import init_jieba, pinyin_key
 from .documents import TEXT_FIELDS
 from .postings import Decoder
 from .whoosh_adapter import SegmentBuilder, commit_segments
@@ -125,6 +125,10 @@ def _write(path, schema, batches, per_segment, progress):
 
 
 def _worker(path: Path, schema, jobs, results, per_segment: int) -> None:
+    # What the worker inherited from the caller (its application, session, caches) is not garbage
+    # this process makes: keep it out of the collector's full passes, which walked all of it again
+    # and again while the documents were analysed (and copied its pages by touching them).
+    gc.freeze()
     try:
         segments, added = _write(path, schema, iter(jobs.get, None), per_segment, None)
     except BaseException:  # noqa: BLE001 - reported to the caller, which raises it
@@ -134,10 +138,7 @@ def _worker(path: Path, schema, jobs, results, per_segment: int) -> None:
 
 
 def _write_in_processes(path, schema, batches, procs, per_segment, progress):
-    # Forked, as Whoosh's own multi-process writer: the workers inherit the segmenter's domain words
-    # and the pinyin dictionaries the sidecars need (loaded here once, not once per worker: ~0.5 s).
-    init_jieba()
-    pinyin_key("康复")
+    # Forked, as Whoosh's own multi-process writer: the workers inherit the segmenter's domain words.
     context = multiprocessing.get_context("fork")
     jobs, results = context.Queue(procs * 4), context.Queue()
     workers = [context.Process(target=_worker, args=(path, schema, jobs, results, per_segment), daemon=True)
