@@ -143,6 +143,9 @@ def _write_in_processes(path, schema, batches, procs, per_segment, progress):
     jobs, results = context.Queue(procs * 4), context.Queue()
     workers = [context.Process(target=_worker, args=(path, schema, jobs, results, per_segment), daemon=True)
                for _ in range(procs)]
+    # The caller's heap is left out of the collector's passes while it reads services for the
+    # workers, as the workers leave out what they inherit (see _worker); given back at the end.
+    gc.freeze()
     for worker in workers:
         worker.start()
     try:
@@ -163,6 +166,7 @@ def _write_in_processes(path, schema, batches, procs, per_segment, progress):
             added += count
         return segments, added
     finally:
+        gc.unfreeze()
         for worker in workers:
             if worker.is_alive():
                 worker.terminate()
