@@ -380,7 +380,8 @@ class SegmentBuilder:
                 if plan is None:
                     raise ValueError(f"No field named {name!r} in the schema")
                 length = self._index(name, plan, value, docnum) if plan.field.indexed else 0
-                perdoc.add_field(name, plan.field, value if plan.field.stored else None, length)
+                if plan.field.stored or length:  # (nothing to record otherwise: most fields, the filters)
+                    perdoc.add_field(name, plan.field, value if plan.field.stored else None, length)
                 if plan.field.column_type:
                     perdoc.add_column_value(name, plan.field.column_type, plan.field.to_column_value(value))
         except Exception:
