@@ -21,8 +21,12 @@ faster, or only possible, through its internals, and live here:
    ``W3TermInfo.set_inline`` is added as another name of ``set_inlined``: the postings writer calls
    the first, the class only has the second (Whoosh's own writers never inline, so never noticed).
 4. ``SegmentBuilder``: a full rebuild's segments written through Whoosh's codec (its public
-   per-document and field writers) from postings kept per term, each term's blocks handed to the
-   postings writer whole (its block buffer, ``_write_block``) instead of one posting at a time.
+   per-document and field writers) from postings kept per field in flat arrays
+   (``FieldPostings``), each term's blocks handed to the postings writer whole (its block buffer,
+   ``_write_block``; block encoding by C-level calls, ``_QuickBlocks``) instead of one posting at a
+   time; terms of few postings encoded straight into the term table (``_inlined_info``: the
+   ``W3TermInfo`` layout; entries added in batches, ``_TermTable``; hash tables written a bucket at
+   a time, ``_QuickTermTable``).
 
 ``check_compatibility()`` lists what of the above the installed Whoosh no longer provides;
 ``tests/unit/test_whoosh_adapter.py`` fails with that list after an upgrade that changes them.
