@@ -211,7 +211,7 @@ def _latin_forms(tokens: list[str], value: str) -> list[str]:
 
 def indexed_words(value: str) -> list[str]:
     """The words indexed for a text value, in order, stop words left out: the same words as
-    ``analysed_words`` (``tests/unit/test_search_analysis.py`` compares them), faster. Chinese runs
+    ``analysed_words`` (``tests/unit/test_search_fast_analysis.py`` compares them), faster. Chinese runs
     only hold Chinese characters, so jieba's words need none of the Latin steps."""
     if not _CJK.search(value):
         return _latin_forms(_LATIN_TOKEN.findall(value), value)
