@@ -399,7 +399,8 @@ class SegmentBuilder:
         if postings is None:
             postings = self.postings[name] = FieldPostings(plan.counted)
         counts = plan.counts(value)
-        postings.add(docnum, counts)
+        if counts:  # (empty filter values are common: nothing to add)
+            postings.add(docnum, counts)
         if not plan.field.scorable:
             return 0  # what Whoosh's writer records for a field without lengths
         length = sum(counts.values())
