@@ -103,32 +103,12 @@ def _whole(token: Token, text: str, pos: int, start_char: int, positions: bool, 
 class FusedBilingualAnalyzer(Tokenizer):
     """jieba search-mode segmentation, lower-casing, English stop words and stemming in one pass.
 
-    The same result as a tokenizer followed by Whoosh's Lowercase, Stop and Stem filters, about
-    twice as fast: Whoosh's filter chain costs a generator step per token per filter, and indexing
-    is bound by this loop (100k services). Short values (organisation names, places, labels) repeat
-    across services, so their tokens are remembered."""
-
-    _memo: dict = {}
+    As a token stream it gives the same result as a tokenizer followed by Whoosh's Lowercase, Stop
+    and Stem filters (Whoosh's generic paths use it). Indexing does not go through the stream:
+    fields ask ``indexed_counts`` (``documents``), which gives the same words faster."""
 
     def __eq__(self, other):
         return other is not None and self.__class__ is other.__class__
-
-    def _words(self, value: str) -> tuple:
-        memo = FusedBilingualAnalyzer._memo
-        found = memo.get(value)
-        if found is not None:
-            return found
-        found = tuple(analysed_words(value))
-        if len(value) <= 300:
-            if len(memo) > 50_000:
-                memo.clear()
-            memo[value] = found
-        return found
-
-    def indexed_words(self, value: str) -> list[str]:
-        """The words indexed for a value, in order, stop words left out: what the token stream
-        gives with its defaults (``indexed_words`` below, without a token object per word)."""
-        return indexed_words(value)
 
     def indexed_counts(self, value: str) -> Counter:
         """Each indexed word of a value and how often it occurs (``indexed_counts`` below)."""
@@ -143,7 +123,7 @@ class FusedBilingualAnalyzer(Tokenizer):
             yield _whole(token, value, start_pos, start_char, positions, chars)
             return
         pos = start_pos
-        for word, start, end, stopped in self._words(value):
+        for word, start, end, stopped in analysed_words(value):
             if stopped and removestops:
                 continue
             token.text = word
@@ -209,27 +189,11 @@ def _latin_forms(tokens: list[str], value: str) -> list[str]:
     return [form for form in map(forms.__getitem__, tokens) if form is not None]
 
 
-def indexed_words(value: str) -> list[str]:
-    """The words indexed for a text value, in order, stop words left out: the same words as
-    ``analysed_words`` (``tests/unit/test_search_fast_analysis.py`` compares them), faster. Chinese runs
-    only hold Chinese characters, so jieba's words need none of the Latin steps."""
-    if not _CJK.search(value):
-        return _latin_forms(_LATIN_TOKEN.findall(value), value)
-    init_jieba()
-    words: list[str] = []
-    for run in _RUNS.findall(value):
-        if _CJK.match(run):
-            cut = _search_cut(run) if len(run) <= _SHORT_RUN else rjieba.tokenize(run, "search", True)
-            words.extend([word for word, _start, _end in cut])
-        else:
-            words.extend(_latin_forms(_LATIN_TOKEN.findall(run), value))
-    return words
-
-
 def indexed_counts(value: str) -> Counter:
-    """How often each word of ``indexed_words`` occurs in a value (what a text field indexes),
-    with one pass over the value for the Latin words and one for the Chinese runs instead of one
-    per run: the words are the same, only their order (which a count forgets) differs."""
+    """How often each word ``analysed_words`` indexes (stop words left out) occurs in a text value:
+    the same words (``tests/unit/test_search_fast_analysis.py`` compares them), with one pass over
+    the value for the Latin words and one for the Chinese runs, and no generator step per word.
+    Chinese runs only hold Chinese characters, so jieba's words need none of the Latin steps."""
     if not _CJK.search(value):
         return Counter(_latin_forms(_LATIN_TOKEN.findall(value), value))
     init_jieba()
