@@ -7,6 +7,7 @@ filter without touching the database. Cards are filled from the database for the
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
@@ -65,20 +66,29 @@ class SearchText(_Counted, TEXT):
     def index_counts(self, value: str) -> dict[str, int]:
         """The analyzer's words and how often each occurs. Short values (names, places, labels)
         recur across thousands of services and are counted once per process."""
-        found = _COUNTED.get(value)
-        if found is None:
-            found = self.analyzer.indexed_counts(value)
-            if len(value) <= _SHORT_VALUE:
-                if len(_COUNTED) >= _COUNTED_KEPT:
-                    _COUNTED.clear()
-                _COUNTED[value] = found
-        return found
+        if len(value) > _SHORT_VALUE:
+            return self.analyzer.indexed_counts(value)
+        return _remembered(_COUNTED, value, self.analyzer.indexed_counts)
 
 
-# SearchText's counted short values (every text field has the same analyzer), bounded.
+def _remembered(memo: dict[str, Counter], value: str, count: Callable[[str], Counter]) -> Counter:
+    """``count(value)``, remembered in ``memo``; the memo is emptied when it holds ``_KEPT`` values
+    (bounded memory in long-lived processes)."""
+    found = memo.get(value)
+    if found is None:
+        found = count(value)
+        if len(memo) >= _KEPT:
+            memo.clear()
+        memo[value] = found
+    return found
+
+
+# SearchText's counted short values (every text field has the same analyzer) and FacetField's split
+# values.
 _COUNTED: dict[str, Counter] = {}
+_SPLIT: dict[str, Counter] = {}
 _SHORT_VALUE = 300
-_COUNTED_KEPT = 50_000
+_KEPT = 50_000
 
 
 class PairField(_Counted, KEYWORD):
@@ -105,16 +115,11 @@ class FacetField(_Counted, KEYWORD):
 
     @staticmethod
     def index_counts(value: str) -> dict[str, int]:
-        found = _SPLIT.get(value)
-        if found is None:
-            found = Counter([part.strip() for part in value.split(",") if part])
-            if len(_SPLIT) >= _COUNTED_KEPT:
-                _SPLIT.clear()
-            _SPLIT[value] = found
-        return found
+        return _remembered(_SPLIT, value, _split)
 
 
-_SPLIT: dict[str, Counter] = {}
+def _split(value: str) -> Counter:
+    return Counter([part.strip() for part in value.split(",") if part])
 
 
 class KeyField(_Counted, ID):
