@@ -454,7 +454,6 @@ class SegmentBuilder:
         return self.segment
 
 
-_TERM_INFO = getattr(getattr(whoosh3, "W3TermInfo", None), "_struct", None)
 class FieldPostings:
     """One field's postings in a segment being written. As documents arrive, each posting is three
     numbers appended to flat arrays (its term's number, its document, its count) by C-level calls,
@@ -564,6 +563,7 @@ def _take(values: array, order: np.ndarray) -> array:
 # a compression and a seek to write and to read. Whoosh's readers read both forms.
 INLINE_BELOW = 8
 _BIG_ENDIAN = sys.byteorder == "big"
+_TERM_INFO = getattr(getattr(whoosh3, "W3TermInfo", None), "_struct", None)
 
 
 class _FieldPlan:
@@ -633,9 +633,9 @@ def _inlined_info(plan: _FieldPlan, entry, lengths: list[int] | None) -> bytes:
         weights = tuple(plan.weights(entry))
         total, top = sum(weights), max(max(weights), 0)
         values = tuple(map(pack_uint, counts))
-    stated = [lengths[docnum] for docnum in ids if lengths[docnum]] if lengths else ()
-    head = _TERM_INFO.pack(True, total, count, length_to_byte(min(stated)) if stated else 0,
-                           length_to_byte(max(stated) if stated else 0), top, ids[0], ids[-1])
+    shortest, longest = _length_range(ids, lengths)
+    head = _TERM_INFO.pack(True, total, count, 0 if shortest is None else length_to_byte(shortest),
+                           length_to_byte(longest), top, ids[0], ids[-1])
     return head + pickle.dumps((tuple(ids), weights, values), 2)
 
 
@@ -686,8 +686,8 @@ class _QuickTermTable(filetables.OrderedHashWriter):
         dbfile, pack = self.dbfile, _TABLE_POINTER.pack
         null = (0, 0)
         for entries in self.buckets:
-            self.directory.append((dbfile.tell(), 2 * len(entries)))
             numslots = 2 * len(entries)
+            self.directory.append((dbfile.tell(), numslots))
             hashtable = [null] * numslots
             for hashval, position in entries:
                 slot = (hashval >> 8) % numslots
@@ -705,9 +705,14 @@ def _fill(postings, ids, weights, values: list, lengths: list[int] | None) -> No
     keeps (highest weight; shortest and longest non-zero length)."""
     postings._ids, postings._weights, postings._values = ids, weights, values
     postings._maxweight = max(max(weights), 0)
+    postings._minlength, postings._maxlength = _length_range(ids, lengths)
+
+
+def _length_range(ids, lengths: list[int] | None) -> tuple[int | None, int]:
+    """The shortest (None if none) and longest non-zero field length among the documents ``ids``:
+    what Whoosh's postings writer keeps per block and its term info per term."""
     stated = [lengths[docnum] for docnum in ids if lengths[docnum]] if lengths else ()
-    postings._minlength = min(stated) if stated else None
-    postings._maxlength = max(stated) if stated else 0
+    return (min(stated), max(stated)) if stated else (None, 0)
 
 
 def commit_segments(path: str | Path, segments: list) -> None:
