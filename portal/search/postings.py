@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import compress, repeat
 from operator import mul, not_, truediv
 
@@ -86,9 +86,7 @@ class Decoder:
             if ids:
                 per_field[field] = (ids, freqs)
                 norms[field] = self._field_norms(field)
-        arrays = {field: self._norm_array(field) for field in per_field} \
-            if sum(len(ids) for ids, _freqs in per_field.values()) >= _MANY else None
-        return combine(per_field, norms, self.size, keep_ids, arrays)
+        return combine(per_field, norms, self.size, keep_ids, self._norm_array)
 
     def words(self) -> dict[str, tuple[str, ...]]:
         """Every word of the segment's text fields -> the fields holding it."""
@@ -146,18 +144,20 @@ class SegmentDecoder(Decoder):
 
 
 def combine(per_field: dict[str, tuple[list[int], list[float]]], norms: dict[str, list[float]],
-            size: int, keep_ids: bool = False, norm_arrays: dict[str, np.ndarray] | None = None) -> WordPostings:
+            size: int, keep_ids: bool = False,
+            norm_array: Callable[[str], np.ndarray] | None = None) -> WordPostings:
     """From each text field's (ascending documents, frequencies) of a word, in ``TEXT_FIELDS`` order
     (the pseudo-frequency is a float sum: the order of its terms is part of the result), and each
-    field's length norms in the segment (``ranking.field_norms``; ``norm_arrays``: the same as
-    numpy arrays, if at hand). Documents of equal pseudo-frequency stay in the order they were
+    field's length norms in the segment (``ranking.field_norms``; ``norm_array(field)``: the same
+    as a numpy array, if at hand). Documents of equal pseudo-frequency stay in the order they were
     first met."""
     if not per_field:
         return EMPTY
     fields = {field: bits.from_ids(ids, size) for field, (ids, _freqs) in per_field.items()}
     kept = {field: ids for field, (ids, _freqs) in per_field.items()} if keep_ids else None
     if sum(len(ids) for ids, _freqs in per_field.values()) >= _MANY:
-        return _combine_many(per_field, norm_arrays or norms, fields, kept)
+        return _combine_many(per_field, {field: norm_array(field) for field in per_field} if norm_array else norms,
+                             fields, kept)
     if len(per_field) == 1:
         # Most words of a segment are in one field: no sum, and the documents come in order.
         ((field, (ids, freqs)),) = per_field.items()
