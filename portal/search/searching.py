@@ -33,7 +33,6 @@ from .suggest import correct_clause, correctable
 
 FIELD_WEIGHTS = dict.fromkeys(("name", "terms", "organization", "places", "body"), 1)  # fields matched
 CLAUSE_WEIGHT = 1 << 24  # one more clause matched beats any score below it (see _add_word_scores)
-LITERAL_BONUS = points(2.0)  # the word as typed beats its synonyms
 ADJACENT_BONUS = points(3.0)  # two query words side by side
 # Static boosts: a fraction of one well-matched word, so they reorder near ties.
 STATIC_BOOSTS = (("active", points(0.75)), ("room", points(0.5)), ("fresh", points(0.4)))
@@ -92,7 +91,6 @@ def _word_sets(snap: Snapshot, word: str, parts: tuple[str, ...]) -> dict[str, i
 @dataclass
 class _ClauseSets:
     any: int
-    literal: int
     alternatives: list[int]  # the documents matching each alternative
 
 
@@ -107,8 +105,8 @@ def _pairs_set(snap: Snapshot, words: list[str]) -> int:
 
 
 def _clause_sets(snap: Snapshot, clause: Clause) -> _ClauseSets:
-    any_match, literal, per_alternative = 0, 0, []
-    for number, alternative in enumerate(clause.alternatives):
+    any_match, per_alternative = 0, []
+    for alternative in clause.alternatives:
         alt_any = -1
         for word, parts in alternative:
             union = 0
@@ -121,9 +119,7 @@ def _clause_sets(snap: Snapshot, clause: Clause) -> _ClauseSets:
             alt_any &= _pairs_set(snap, latin)
         per_alternative.append(alt_any)
         any_match |= alt_any
-        if number == 0:
-            literal = alt_any
-    return _ClauseSets(any_match, literal, per_alternative)
+    return _ClauseSets(any_match, per_alternative)
 
 
 def _filter_sets(snap: Snapshot, params: SearchParams) -> dict[str, int]:
@@ -173,22 +169,26 @@ def _static_boosts(snap: Snapshot, params: SearchParams, today: date) -> list[tu
 
 
 def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _ClauseSets, matched: int) -> None:
-    """BM25F of the clause's words, summed over the alternatives a document matches (a service
-    that says "detox", "脱毒" and "戒毒" is more about detox than one that says one of them). An
-    alternative of several words scores their average (one thing asked for, however many words a
-    synonym spells it with); a word found only through its parts scores their share. At most
-    MAX_CLAUSES clauses x 16 alternatives x MAX_WORD_SCORE stay far below CLAUSE_WEIGHT.
-    ``totals``: a score per document, added to in numpy (a common word holds most documents)."""
+    """BM25F of the clause: its best alternative in each document. A synonym group is one thing
+    asked for, whatever language a service says it in: summing the alternatives counted a
+    bilingual record (or one that repeats the thing in three spellings) twice or thrice against a
+    record written in one language, so in the Chinese-first directory an English query put
+    bilingual records above Chinese-only ones that say it in their name. An alternative of several
+    words scores their average; a word found only through its parts scores their share. At most
+    MAX_WORD_SCORE per clause stays far below CLAUSE_WEIGHT. ``totals``: a score per document,
+    added to in numpy (a common word holds most documents)."""
+    best = np.zeros(snap.size, dtype=np.int64)
     for alternative, members in zip(clause.alternatives[:16], sets.alternatives):
         docs = members & matched
         if not docs:
             continue
         inside = bits.to_flags(docs, snap.size)
         share = len(alternative)
+        pieces = []  # (documents, scores) of each word of the alternative
         for word, parts in alternative:
             where, units = snap.word_units(word)
             hit = inside[where]
-            totals[where[hit]] += np.maximum(1, units[hit] // share)
+            pieces.append((where[hit], np.maximum(1, units[hit] // share)))
             if not parts:
                 continue
             via_parts = inside.copy()
@@ -197,7 +197,16 @@ def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _
                 for part in parts:
                     where, units = snap.word_units(part)
                     hit = via_parts[where]
-                    totals[where[hit]] += np.maximum(1, units[hit] // (share * len(parts)))
+                    pieces.append((where[hit], np.maximum(1, units[hit] // (share * len(parts)))))
+        if len(pieces) == 1:  # most alternatives are one word: its documents are distinct
+            where, scores = pieces[0]
+            best[where] = np.maximum(best[where], scores)
+            continue
+        score = np.zeros(snap.size, dtype=np.int64)
+        for where, scores in pieces:
+            score[where] += scores
+        np.maximum(best, score, out=best)
+    totals += best
 
 
 def _adjacent_sets(snap: Snapshot, clauses: list[Clause]) -> list[int]:
@@ -222,7 +231,6 @@ def _relevance_slices(snap, matched, clauses, clause_sets, boosts) -> list[int]:
     words = np.zeros(snap.size, dtype=np.int64)
     for clause, sets in zip(clauses, clause_sets):
         bits.add_weighted(slices, sets.any & matched, CLAUSE_WEIGHT)
-        bits.add_weighted(slices, sets.literal & matched, LITERAL_BONUS)
         _add_word_scores(snap, words, clause, sets, matched)
     for level, members in enumerate(bits.slices_of(words)):
         bits.add_weighted(slices, members, 1 << level)

@@ -77,6 +77,24 @@ def test_ranking_weighs_the_name_term_frequency_and_field_length(world, search):
     assert names.index("Neighbourhood desk") < names.index("Community services"), "a short text beats a long one"
 
 
+def test_a_synonym_group_counts_once_whatever_language_a_service_says_it_in(world):
+    """An English word and its Chinese synonym are one thing asked for. A Chinese-only service that
+    says it in its name ranks above a bilingual one that says it, in both languages and three
+    spellings, only in its description (summing the spellings, and a bonus for the English word as
+    typed, put the bilingual record first)."""
+    org = world.organization()
+    chinese_only = _service(world, org, "精神科门诊")
+    chinese_only.name_en = None
+    _service(world, org, "Wellbeing drop-in", "Psychiatric care referrals and psychiatry advice.",
+             description_zh="提供精神科转介。")
+    _index(world)
+    with world.app.test_request_context():
+        for query in ("psychiatric", "精神科"):
+            result = run_search(SearchParams(q=query, per_page=20))
+            ids = [hit.service_id for hit in result.hits]
+            assert len(ids) == 2 and ids[0] == chinese_only.id, query
+
+
 def test_spanish_descriptions_are_stemmed_as_spanish(world, search):
     org = world.organization()
     _service(world, org, "Comedor San José", "Comidas gratuitas para las familias del barrio, con atención en español.")
