@@ -49,14 +49,14 @@ def documents(session, batch: int = 500):
     from portal.directory.visibility import hidden_statuses
     from portal.search.analyzers import analysed_words
     from portal.search.documents import service_document
-    from portal.search.document_rows import Areas, service_views
+    from portal.search.document_rows import Lookups, service_views
 
     hidden = set(hidden_statuses(staff=False))
     ids = list(session.scalars(select(Service.id).order_by(Service.id)))
     rowid = 0
-    areas = Areas(session)
+    lookups = Lookups(session)
     for start in range(0, len(ids), batch):
-        for service in service_views(session, ids[start:start + batch], areas):
+        for service in service_views(session, ids[start:start + batch], lookups):
             doc = service_document(service)
             rowid += 1
             text = {f: " ".join(w for w, _, _, stopped in analysed_words(doc[f] or "") if not stopped) for f in FIELDS}
