@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 from portal.search import segments, sidecar
 from portal.search.analyzers import PART_SEPARATOR, init_jieba
 from portal.search.documents import FACET_FIELDS, build_schema
-from portal.search.whoosh_adapter import SegmentBuilder, read_segments
+from portal.search.whoosh_adapter import INLINE_BELOW, SegmentBuilder, read_segments
 from tests.helpers import sidecar_contents
 
 _ZH = ("美沙酮", "维持治疗", "门诊", "社区", "戒毒", "康复", "家属", "支持", "小组", "心理", "咨询", "热线",
@@ -128,6 +128,11 @@ def test_the_segment_and_its_sidecar_are_those_of_whooshs_writer(tmp_path):
     for key in reference:
         assert built[key] == reference[key], key
     assert any(length > 255 for length in reference["body lengths"][0])  # stored approximately
+    # Both ways a term's postings are written are compared: in its term table entry (fewer than
+    # INLINE_BELOW) and in blocks of the postings file (one, and several of 128).
+    frequencies = [info[1] for terms in reference.values() if isinstance(terms, dict) for info in terms.values()]
+    assert any(f < INLINE_BELOW for f in frequencies)
+    assert any(INLINE_BELOW <= f <= 128 for f in frequencies) and any(f > 128 for f in frequencies)
     reference, built = _sidecar_contents(tmp_path / "whoosh"), _sidecar_contents(tmp_path / "built")
     assert built["words"] and built["pinyin"]
     assert built == reference
