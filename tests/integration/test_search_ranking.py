@@ -95,6 +95,21 @@ def test_a_synonym_group_counts_once_whatever_language_a_service_says_it_in(worl
             assert len(ids) == 2 and ids[0] == chinese_only.id, query
 
 
+def test_imported_english_directories_are_found_by_their_everyday_words_and_in_chinese(world, search):
+    """Directories imported from 2-1-1 style exports say "food pantry", "domestic abuse", "renters":
+    the synonym table bridges the words people type, in English and in Chinese."""
+    org = world.organization()
+    for name in ("Northside food pantry", "Domestic abuse advocates", "Renters' rights hotline",
+                 "Smile dentistry", "Bakery"):
+        _service(world, org, name)
+    _index(world)
+    for query, expected in (("food bank", "Northside food pantry"), ("食物银行", "Northside food pantry"),
+                            ("家暴", "Domestic abuse advocates"), ("domestic violence", "Domestic abuse advocates"),
+                            ("tenant", "Renters' rights hotline"), ("牙科", "Smile dentistry")):
+        _result, names = search(query)
+        assert names == [expected], query
+
+
 def test_spanish_descriptions_are_stemmed_as_spanish(world, search):
     org = world.organization()
     _service(world, org, "Comedor San José", "Comidas gratuitas para las familias del barrio, con atención en español.")
