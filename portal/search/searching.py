@@ -34,6 +34,9 @@ from .suggest import correct_clause, correctable
 FIELD_WEIGHTS = dict.fromkeys(("name", "terms", "organization", "places", "body"), 1)  # fields matched
 CLAUSE_WEIGHT = 1 << 24  # one more clause matched beats any score below it (see _add_word_scores)
 ADJACENT_BONUS = points(3.0)  # two query words side by side
+# A clause scores its best alternative plus 1/OTHER_ALTERNATIVES_SHARE of the others a service
+# matches (see _add_word_scores); 16 alternatives x MAX_WORD_SCORE stay far below CLAUSE_WEIGHT.
+OTHER_ALTERNATIVES_SHARE = 10
 # Static boosts: a fraction of one well-matched word, so they reorder near ties.
 STATIC_BOOSTS = (("active", points(0.75)), ("room", points(0.5)), ("fresh", points(0.4)))
 
@@ -169,15 +172,19 @@ def _static_boosts(snap: Snapshot, params: SearchParams, today: date) -> list[tu
 
 
 def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _ClauseSets, matched: int) -> None:
-    """BM25F of the clause: its best alternative in each document. A synonym group is one thing
-    asked for, whatever language a service says it in: summing the alternatives counted a
-    bilingual record (or one that repeats the thing in three spellings) twice or thrice against a
-    record written in one language, so in the Chinese-first directory an English query put
-    bilingual records above Chinese-only ones that say it in their name. An alternative of several
-    words scores their average; a word found only through its parts scores their share. At most
-    MAX_WORD_SCORE per clause stays far below CLAUSE_WEIGHT. ``totals``: a score per document,
-    added to in numpy (a common word holds most documents)."""
+    """BM25F of the clause: its best alternative in each document, plus 1/OTHER_ALTERNATIVES_SHARE
+    of the others it matches (a "dis-max" with a tie-breaker). A synonym group is one thing asked
+    for, whatever language a service says it in: summing the alternatives in full counted a
+    bilingual record (or one that repeats the thing in three spellings) two or three times against
+    a record written in one language, so in the Chinese-first directory an English query put
+    bilingual records above Chinese-only ones that say it in their name. The small share keeps what
+    the sum got right: a group that holds a phrase and a broader word ("family support", "family")
+    still ranks a service that says the phrase above one that only says the word. An alternative
+    of several words scores their average (one thing asked for, however many words a synonym
+    spells it with); a word found only through its parts scores their share. ``totals``: a score
+    per document, added to in numpy (a common word holds most documents)."""
     best = np.zeros(snap.size, dtype=np.int64)
+    summed = np.zeros(snap.size, dtype=np.int64)
     for alternative, members in zip(clause.alternatives[:16], sets.alternatives):
         docs = members & matched
         if not docs:
@@ -201,12 +208,14 @@ def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _
         if len(pieces) == 1:  # most alternatives are one word: its documents are distinct
             where, scores = pieces[0]
             best[where] = np.maximum(best[where], scores)
+            summed[where] += scores
             continue
         score = np.zeros(snap.size, dtype=np.int64)
         for where, scores in pieces:
             score[where] += scores
         np.maximum(best, score, out=best)
-    totals += best
+        summed += score
+    totals += best + (summed - best) // OTHER_ALTERNATIVES_SHARE
 
 
 def _adjacent_sets(snap: Snapshot, clauses: list[Clause]) -> list[int]:

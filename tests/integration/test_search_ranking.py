@@ -95,6 +95,20 @@ def test_a_synonym_group_counts_once_whatever_language_a_service_says_it_in(worl
             assert len(ids) == 2 and ids[0] == chinese_only.id, query
 
 
+def test_a_service_that_says_the_whole_synonym_phrase_ranks_above_one_that_says_part_of_it(world, search):
+    """"family support" is one synonym group that also holds the broader "family": a service that
+    says "family support" must still rank above one that only says "family" (scoring a group by
+    its best alternative alone made them tie)."""
+    org = world.organization()
+    _service(world, org, "Family planning desk")
+    _service(world, org, "Family support desk")
+    for other in ("Housing support", "Support line", "Employment support", "Support circle", "Bakery"):
+        _service(world, org, other)  # "support" is common, "family" rarer: the phrase's words average lower
+    _index(world)
+    _result, names = search("family support")
+    assert names[0] == "Family support desk"
+
+
 def test_imported_english_directories_are_found_by_their_everyday_words_and_in_chinese(world, search):
     """Directories imported from 2-1-1 style exports say "food pantry", "domestic abuse", "renters":
     the synonym table bridges the words people type, in English and in Chinese."""
