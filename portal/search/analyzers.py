@@ -249,17 +249,10 @@ class PairAnalyzer(Tokenizer):
         """Each pair of the value's texts once (-> 1), in order."""
         return dict.fromkeys(chain.from_iterable(map(latin_pairs, value.split(PART_SEPARATOR))), 1)
 
-    def indexed_words(self, value: str) -> list[str]:
-        """Each pair of the value's texts once, in order."""
-        return list(self.indexed_counts(value))
-
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if tokenize:
-            pairs = self.indexed_words(value)
-        else:
-            pairs = (value,)
+        pairs = self.indexed_counts(value) if tokenize else (value,)  # (a dict: its keys, in order)
         for pos, pair in enumerate(pairs, start_pos):
             if keeporiginal:
                 token.original = pair
