@@ -361,13 +361,20 @@ def normalise_word(word: str, language: str = "en") -> str | None:
 
 def other_language_form(word: str, language: str) -> str | None:
     """The query word as a text of the other Latin language would have indexed it, if different
-    ("servicios": English index form "servicio", Spanish "servici")."""
+    ("servicios": English index form "servicio", Spanish "servici"). An English word gets no Spanish
+    form unless Spanish may hold it: the Spanish stem of an English word is often another English
+    word ("care" -> "car", "hate" -> "hat"), which would find car repairs for elder care."""
     word = word.strip().lower()
     if not word or has_cjk(word) or not _WORD.search(word):
         return None
     other = "en" if language == "es" else "es"
     if word in stop_words(other):
         return None
+    if other == "es":
+        from .suggest import maybe_spanish  # the word lists live with "did you mean"
+
+        if not maybe_spanish(word):
+            return None
     form = stem_for(word, other)
     return form if form != stem_for(word, language) else None
 

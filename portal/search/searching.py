@@ -35,8 +35,12 @@ FIELD_WEIGHTS = dict.fromkeys(("name", "terms", "organization", "places", "body"
 CLAUSE_WEIGHT = 1 << 24  # one more clause matched beats any score below it (see _add_word_scores)
 ADJACENT_BONUS = points(3.0)  # two query words side by side
 # A clause scores its best alternative plus 1/OTHER_ALTERNATIVES_SHARE of the others a service
-# matches (see _add_word_scores); 16 alternatives x MAX_WORD_SCORE stay far below CLAUSE_WEIGHT.
+# matches (see _add_word_scores).
 OTHER_ALTERNATIVES_SHARE = 10
+# A clause's alternatives that score (all of them match): a synonym group in three languages, each
+# word in its two Latin forms, stays within it; MAX_SCORED_ALTERNATIVES x MAX_WORD_SCORE stays far
+# below CLAUSE_WEIGHT.
+MAX_SCORED_ALTERNATIVES = 40
 # Static boosts: a fraction of one well-matched word, so they reorder near ties.
 STATIC_BOOSTS = (("active", points(0.75)), ("room", points(0.5)), ("fresh", points(0.4)))
 
@@ -185,7 +189,7 @@ def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _
     per document, added to in numpy (a common word holds most documents)."""
     best = np.zeros(snap.size, dtype=np.int64)
     summed = np.zeros(snap.size, dtype=np.int64)
-    for alternative, members in zip(clause.alternatives[:16], sets.alternatives):
+    for alternative, members in zip(clause.alternatives[:MAX_SCORED_ALTERNATIVES], sets.alternatives):
         docs = members & matched
         if not docs:
             continue

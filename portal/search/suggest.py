@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from .analyzers import DOMAIN_WORDS, english_stop_words, has_cjk, pinyin_key, query_words, spanish_stop_words
 from .query import Clause
-from .synonyms import table
+from .synonyms import stem_text, table
 
 _LATIN_WORD = re.compile(r"[a-z][a-z\-']+")
 
@@ -110,6 +110,17 @@ def is_known_word(word: str) -> bool:
     return any(form in known_words(lang) for lang in _LANGUAGES for form in forms if len(form) > 1)
 
 
+def maybe_spanish(word: str) -> bool:
+    """A word Spanish may hold: one of its list, or one English does not know ("comida", "gratis",
+    "narcan"; not "care", whose Spanish stem "car" would find car repairs)."""
+    word = word.lower()
+    if word in spanish_stop_words():
+        return True
+    plural = word[:-1] if word.endswith("s") else word
+    return any(form in known_words("es") for form in (word, plural)) or not any(
+        form in known_words("en") or form in english_stop_words() for form in (word, plural))
+
+
 def correctable(label: str) -> bool:
     """May this clause be a typo? Chinese (homophones) and pinyin may; a real Latin word may not."""
     if has_cjk(label):
@@ -166,6 +177,20 @@ def _clause_for(phrase: str) -> Clause | None:
     return Clause(phrase, alternatives) if alternatives else None
 
 
+@lru_cache(maxsize=8192)
+def _place_in_group(phrase: str) -> int:
+    """Where a phrase stands in its synonym group (0 if in none). Of two corrections equally near,
+    the earlier wins: a group lists its Chinese and English words before its Spanish ones, and
+    "metadone" typed in English should read "methadone", not "metadona"."""
+    synonyms = table()
+    group = synonyms.group_of.get(stem_text(phrase))
+    if group is None:
+        return 0
+    members = [stem_text(p) for p in synonyms.groups[group]]
+    key = stem_text(phrase)
+    return members.index(key) if key in members else 0
+
+
 def candidates(snap, label: str, extra: tuple[str, ...] = ()) -> list[str]:
     """Likely meant phrases for ``label``, best first."""
     vocab = _vocabulary(snap, extra)
@@ -175,9 +200,9 @@ def candidates(snap, label: str, extra: tuple[str, ...] = ()) -> list[str]:
     else:
         key = re.sub(r"[^a-z]", "", label.lower())
         limit = 1 if len(key) <= 5 else 2
-        close = sorted((edit_distance(key, word.replace(" ", ""), limit), word) for word in vocab.latin
-                       if abs(len(word.replace(" ", "")) - len(key)) <= limit)
-        found += [word for distance, word in close if 0 < distance <= limit]
+        close = sorted((edit_distance(key, word.replace(" ", ""), limit), _place_in_group(word), word)
+                       for word in vocab.latin if abs(len(word.replace(" ", "")) - len(key)) <= limit)
+        found += [word for distance, _place, word in close if 0 < distance <= limit]
     if key:
         found = vocab.pinyin.get(key, []) + found
         if len(key) >= 6 and not vocab.pinyin.get(key):

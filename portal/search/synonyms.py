@@ -18,13 +18,17 @@ def normalise(text: str) -> str:
 
 
 _LATIN_WORDS = re.compile(r"[a-z]+")
+# Spanish (and French, Portuguese) letters as their plain Latin letter, one character for one so that
+# offsets still point into the text: "clinica" typed without its accent finds the group of "clínica".
+_FOLD_ACCENTS = str.maketrans("áàâäãåéèêëíìîïóòôöõúùûüñçý", "aaaaaaeeeeiiiiooooouuuuncy")
 
 
 def stem_text(text: str) -> str:
-    """Lower-cased with every Latin word stemmed, so "caregivers" finds the group of "caregiver"."""
+    """Lower-cased, accents folded, every Latin word stemmed, so "caregivers" finds the group of
+    "caregiver"."""
     from .analyzers import stem_word
 
-    return _LATIN_WORDS.sub(lambda m: stem_word(m.group(0)), normalise(text))
+    return _LATIN_WORDS.sub(lambda m: stem_word(m.group(0)), normalise(text).translate(_FOLD_ACCENTS))
 
 
 def _stem_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
@@ -42,7 +46,7 @@ def _stem_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
             starts.append(i)
             ends.append(i + 1)
 
-    for match in _LATIN_WORDS.finditer(text):
+    for match in _LATIN_WORDS.finditer(text.translate(_FOLD_ACCENTS)):
         copy(match.start())
         for ch in stem_word(match.group(0)):
             out.append(ch)

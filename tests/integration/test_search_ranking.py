@@ -135,6 +135,24 @@ def test_spanish_descriptions_are_stemmed_as_spanish(world, search):
     assert set(names) == {"Comedor San José", "Food bank"}, "Spanish familia(s) and English families meet"
 
 
+def test_a_spanish_query_finds_english_only_services_through_the_synonym_table(world, search):
+    org = world.organization()
+    _service(world, org, "Northside food pantry", "Free groceries every Friday.")
+    _service(world, org, "Eviction defense desk", "Help for tenants facing eviction.")
+    _service(world, org, "Domestic abuse advocates", "Safety planning for survivors of domestic violence.")
+    _service(world, org, "Harbour clinic", "A walk-in clinic.")
+    _service(world, org, "Car repair co-op", "Cheap car repairs.")
+    _service(world, org, "Elder care at home", "Care for older adults at home.")
+    _index(world)
+    _result, names = search("comida gratis")
+    assert names[0] == "Northside food pantry"
+    assert search("desalojo")[1] == ["Eviction defense desk"]
+    assert search("violencia domestica")[1] == search("violencia doméstica")[1] == ["Domestic abuse advocates"]
+    assert search("clinica")[1] == search("clínica")[1] == ["Harbour clinic"]
+    _result, names = search("elder care")
+    assert names == ["Elder care at home"], "the Spanish stem of 'care' is 'car': no car repairs for elder care"
+
+
 def test_words_of_another_language_are_not_corrected_into_english_ones(world, search):
     org = world.organization()
     _service(world, org, "Refugee support", "Advice for refugees and asylum seekers.")

@@ -33,10 +33,22 @@ def test_pairs_join_neighbouring_words_across_stop_words_but_not_across_chinese(
         "order_protect", "protect_clinic", "cook_counti"]
 
 
-def test_a_query_word_carries_its_form_in_the_other_language():
-    forms = {raw: (word, other) for raw, word, _parts, other in analysed_query("shelter refugio")}
+def test_a_query_word_carries_its_form_in_the_other_language_unless_that_is_another_english_word():
+    forms = {raw: (word, other) for raw, word, _parts, other in analysed_query("shelter refugio elder care hate")}
     assert forms["refugio"] == ("refugio", "refugi")
     assert forms["shelter"][1] is None or forms["shelter"][1] != forms["shelter"][0]
+    # Spanish stems "care" to "car" and "hate" to "hat": English words English text would hold.
+    assert forms["care"] == ("care", None) and forms["hate"] == ("hate", None)
+
+
+def test_spanish_words_of_the_synonym_table_carry_both_latin_forms():
+    (comida,) = plan("comida").clauses
+    words = {w for alternative in comida.alternatives for w, _parts in alternative}
+    assert {"food", "食物", "comida", "com"} <= words, "Spanish text holds comida as 'com'"
+    (care,) = plan("dental care").clauses
+    assert "car" not in {w for alternative in care.alternatives for w, _parts in alternative}
+    assert plan("violencia domestica").clauses[0].label == "violencia domestica", "found without its accent"
+    assert len(plan("violencia domestica").clauses) == 1
 
 
 def test_a_quoted_phrase_is_one_clause_that_asks_for_adjacency():
