@@ -6,6 +6,7 @@ filter without touching the database. Cards are filled from the database for the
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -20,7 +21,7 @@ from .whoosh_adapter import install_fixes
 install_fixes()  # before any segment is written (see whoosh_adapter)
 
 # Bump when the schema or the document layout changes: ``flask index ensure`` then rebuilds.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Services in these states are kept out of public search results (the rule: directory/visibility.py).
 HIDDEN_STATUSES = hidden_statuses(staff=False)
@@ -177,6 +178,20 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
+# Web and mail addresses in descriptions: contact details, not what a service does. Indexed, their
+# pieces (www, com, org, http) met words people type: Spanish stems "comida" to "com", so every
+# service with a ".com" address answered "comida gratis".
+_ADDRESSES = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # mail
+    r"|(?:https?://|www\.)[!-~]+"  # web, with a scheme or www (printable ASCII: Chinese text runs on)
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|info|biz|us|uk|cn|io)\b(?:/[!-~]*)?",  # bare host
+    re.IGNORECASE | re.ASCII)
+
+
+def without_addresses(text: str) -> str:
+    return _ADDRESSES.sub(" ", text) if ("@" in text or "." in text) else text
+
+
 def service_document(service) -> dict:
     """Flatten a Service (with its organisation, locations and terms) into an index document."""
     org = service.organization
@@ -210,7 +225,7 @@ def service_document(service) -> dict:
     text_fields += [c.description_en for c in service.cost_options]
     name = " ".join(filter(None, (service.name_zh, service.name_en)))
     organization = " ".join(filter(None, (org.name_zh, org.name_en, org.alternate_name)))
-    body = "\n".join(filter(None, text_fields))
+    body = without_addresses("\n".join(filter(None, text_fields)))
     return {
         "id": service.id,
         "name": name,
