@@ -144,11 +144,14 @@ def test_a_spanish_query_finds_english_only_services_through_the_synonym_table(w
     _service(world, org, "Car repair co-op", "Cheap car repairs.")
     _service(world, org, "Elder care at home", "Care for older adults at home.")
     _service(world, org, "Harbour counselling", "Free counselling: www.harbour.com, or mail help@harbour.com.")
+    _service(world, org, "Harbour night shelter", "Beds for the night.")
+    _service(world, org, "Housing authority", "Applications for public housing.")
     _index(world)
     _result, names = search("comida gratis")
     assert names[0] == "Northside food pantry"
     assert search("comida")[1] == ["Northside food pantry"], "Spanish 'comida' is 'com': web addresses are not words"
     assert search("desalojo")[1] == ["Eviction defense desk"]
+    assert search("refugio")[1] == ["Harbour night shelter"], "a shelter, not housing in general"
     assert search("violencia domestica")[1] == search("violencia doméstica")[1] == ["Domestic abuse advocates"]
     assert search("clinica")[1] == search("clínica")[1] == ["Harbour clinic"]
     _result, names = search("elder care")
