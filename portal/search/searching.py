@@ -3,14 +3,17 @@ JSON API, the matching engine and the benchmark all call.
 
 Pure apart from reading the index: no Flask, no database. Everything is computed on document sets
 (see ``bits``): the words of the query, each filter, each facet value are sets, so totals and facet
-counts are exact and cost no work per hit; ranking adds weighted sets into a bit-sliced score and
-takes the top of it, so only the page shown is ever sorted.
+counts are exact and cost no work per hit. Ranking first narrows the matches to those that can
+reach the page (one more clause outweighs any score, so the services holding most of the query's
+clauses, enough to fill it: ``_candidates``); a few thousand of them are scored in numpy and
+sorted, more are ranked by adding weighted sets into a bit-sliced score and taking its top, so
+that only the page shown is ever sorted.
 
 Matching is a soft AND: a service matches if it holds any clause of the query; those with every
 clause come first, then those with most. A quoted phrase only matches where its words stand side
 by side. Ranking (relevance), within the same number of clauses: BM25F per word (term frequency,
 field-length normalisation, field weights: ``ranking``), a bonus where two query words stand side
-by side, the word as typed over its synonyms, and small static boosts for active services that
+by side, and small static boosts for active services that
 accept referrals and were verified recently. Without a query, the static part and the verification
 date order the list.
 """
@@ -41,6 +44,11 @@ OTHER_ALTERNATIVES_SHARE = 10
 # word in its two Latin forms, stays within it; MAX_SCORED_ALTERNATIVES x MAX_WORD_SCORE stays far
 # below CLAUSE_WEIGHT.
 MAX_SCORED_ALTERNATIVES = 40
+# Candidates are ranked in numpy arrays of their own (``_ranked_few``) when they are at most
+# FEW_CANDIDATES and at most 1/FEW_SHARE of the directory; more, by bit slices over the directory,
+# whose cost does not grow with their number (a one-word query holding half the directory).
+FEW_CANDIDATES = 20_000
+FEW_SHARE = 8
 # Static boosts: a fraction of one well-matched word, so they reorder near ties.
 STATIC_BOOSTS = (("active", points(0.75)), ("room", points(0.5)), ("fresh", points(0.4)))
 
@@ -175,7 +183,40 @@ def _static_boosts(snap: Snapshot, params: SearchParams, today: date) -> list[tu
     return [(sets[name], weight) for name, weight in STATIC_BOOSTS]
 
 
-def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _ClauseSets, matched: int) -> None:
+class _Universe:
+    """The documents ranking scores, as positions 0..n-1 of its arrays: every document of the
+    snapshot (a document's position is its number), or a short list (``ids``, ascending): the ones
+    that can reach the page asked for (see ``_candidates``), so that a query whose common words
+    hold most of the directory scores those few, not every document holding a word."""
+
+    def __init__(self, snap: Snapshot, members: int, ids: np.ndarray | None = None) -> None:
+        self.size = snap.size
+        self.members = members
+        self.ids = ids
+        self.n = snap.size if ids is None else len(ids)
+        self._slots: np.ndarray | None = None
+
+    def flags(self, x: int) -> np.ndarray:
+        """The set ``x`` as a boolean per position."""
+        found = bits.to_flags(x, self.size)
+        return found if self.ids is None else found[self.ids]
+
+    def locate(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(positions, picked)``: the positions of the documents of ``where`` (a word's documents)
+        that are in the universe, and which entries of ``where`` they are (None: all)."""
+        ids = self.ids
+        if ids is None:
+            return where, None
+        if self._slots is None:
+            self._slots = np.full(self.size, -1, dtype=np.int32)
+            self._slots[ids] = np.arange(len(ids), dtype=np.int32)
+        slots = self._slots[where]
+        hit = slots >= 0
+        return slots[hit], np.flatnonzero(hit)
+
+
+def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _ClauseSets,
+                     universe: _Universe) -> None:
     """BM25F of the clause: its best alternative in each document, plus 1/OTHER_ALTERNATIVES_SHARE
     of the others it matches (a "dis-max" with a tie-breaker). A synonym group is one thing asked
     for, whatever language a service says it in: summing the alternatives in full counted a
@@ -186,18 +227,18 @@ def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _
     still ranks a service that says the phrase above one that only says the word. An alternative
     of several words scores their average (one thing asked for, however many words a synonym
     spells it with); a word found only through its parts scores their share. ``totals``: a score
-    per document, added to in numpy (a common word holds most documents)."""
-    best = np.zeros(snap.size, dtype=np.int64)
-    summed = np.zeros(snap.size, dtype=np.int64)
+    per position of ``universe``, added to in numpy (a common word holds most documents)."""
+    best = np.zeros(universe.n, dtype=np.int64)
+    summed = np.zeros(universe.n, dtype=np.int64)
     for alternative, members in zip(clause.alternatives[:MAX_SCORED_ALTERNATIVES], sets.alternatives):
-        docs = members & matched
+        docs = members & universe.members
         if not docs:
             continue
-        inside = bits.to_flags(docs, snap.size)
+        inside = universe.flags(docs)
         share = len(alternative)
-        pieces = []  # (documents, scores) of each word of the alternative
+        pieces = []  # (positions, scores) of each word of the alternative
         for word, parts in alternative:
-            where, units = snap.word_units(word)
+            where, units = _located(snap, universe, word)
             hit = inside[where]
             pieces.append((where[hit], np.maximum(1, units[hit] // share)))
             if not parts:
@@ -206,7 +247,7 @@ def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _
             via_parts[where] = False
             if via_parts.any():
                 for part in parts:
-                    where, units = snap.word_units(part)
+                    where, units = _located(snap, universe, part)
                     hit = via_parts[where]
                     pieces.append((where[hit], np.maximum(1, units[hit] // (share * len(parts)))))
         if len(pieces) == 1:  # most alternatives are one word: its documents are distinct
@@ -214,12 +255,19 @@ def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _
             best[where] = np.maximum(best[where], scores)
             summed[where] += scores
             continue
-        score = np.zeros(snap.size, dtype=np.int64)
+        score = np.zeros(universe.n, dtype=np.int64)
         for where, scores in pieces:
             score[where] += scores
         np.maximum(best, score, out=best)
         summed += score
     totals += best + (summed - best) // OTHER_ALTERNATIVES_SHARE
+
+
+def _located(snap: Snapshot, universe: _Universe, word: str) -> tuple[np.ndarray, np.ndarray]:
+    """A word's documents as positions of the universe, and its score in each."""
+    where, units = snap.word_units(word)
+    positions, picked = universe.locate(where)
+    return positions, (units if picked is None else units[picked])
 
 
 def _adjacent_sets(snap: Snapshot, clauses: list[Clause]) -> list[int]:
@@ -242,14 +290,46 @@ def _relevance_slices(snap, matched, clauses, clause_sets, boosts) -> list[int]:
     for members, weight in boosts:
         bits.add_weighted(slices, members & matched, weight)
     words = np.zeros(snap.size, dtype=np.int64)
+    everyone = _Universe(snap, matched)
     for clause, sets in zip(clauses, clause_sets):
         bits.add_weighted(slices, sets.any & matched, CLAUSE_WEIGHT)
-        _add_word_scores(snap, words, clause, sets, matched)
+        _add_word_scores(snap, words, clause, sets, everyone)
     for level, members in enumerate(bits.slices_of(words)):
         bits.add_weighted(slices, members, 1 << level)
     for together in _adjacent_sets(snap, clauses):
         bits.add_weighted(slices, together & matched, ADJACENT_BONUS)
     return slices
+
+
+def _candidates(matched: int, clause_sets: list, need: int) -> int:
+    """The documents that can be among the first ``need``: those holding at least L clauses, for
+    the largest L that at least ``need`` documents reach. One more clause outweighs any score
+    (``CLAUSE_WEIGHT``), so every document with fewer ranks below all of them."""
+    at_least = [matched]  # at_least[k]: documents holding k or more of the clauses seen so far
+    for sets in clause_sets:
+        holding = sets.any & matched
+        at_least = [at_least[0]] + [at_least[k] | (at_least[k - 1] & holding) for k in range(1, len(at_least))] \
+            + [at_least[-1] & holding]
+    for members in reversed(at_least[1:]):
+        if members.bit_count() >= need:
+            return members
+    return matched
+
+
+def _ranked_few(snap, universe: _Universe, clauses, clause_sets, boosts, start: int, count: int) -> list[int]:
+    """The page from a short list of candidates: the same score as ``_relevance_slices`` (clauses,
+    word scores, adjacency, static boosts), summed in numpy per candidate and sorted (score
+    descending, document number ascending), instead of bit slices over the whole directory."""
+    score = np.zeros(universe.n, dtype=np.int64)
+    for members, weight in boosts:
+        score += universe.flags(members) * weight
+    for clause, sets in zip(clauses, clause_sets):
+        score += universe.flags(sets.any) * CLAUSE_WEIGHT
+        _add_word_scores(snap, score, clause, sets, universe)
+    for together in _adjacent_sets(snap, clauses):
+        score += universe.flags(together) * ADJACENT_BONUS
+    order = np.lexsort((universe.ids, -score))[start:start + count]
+    return universe.ids[order].tolist()
 
 
 def _recency_slices(snap, static, static_first: bool) -> list[int]:
@@ -407,27 +487,41 @@ def _fill_page(snap: Snapshot, params: SearchParams, today: date, result: Search
         params = replace(params, page=pages)
         result.params = params
     start = (params.page - 1) * per_page
-    static = _static_slices(snap, params, today)
     origin = params.origin or ((params.lat, params.lon) if params.lat is not None and params.lon is not None
                                else None)
     result.origin = origin
-    if clause_sets:
-        relevance = _relevance_slices(snap, matched, clauses, clause_sets, _static_boosts(snap, params, today))
-    else:
-        relevance = _recency_slices(snap, static, static_first=True)
-
     if params.sort == "distance" and origin is None:
         result.notices.append(("distance_needs_origin", {}))
-    if params.sort == "distance" and origin is not None:
-        ranked = _nearest(snap, matched, origin, start + per_page, relevance)[start:]
-        result.hits = [Hit(snap.service_id(doc), doc, None if d == math.inf else round(d, 2))
-                       for d, doc in ranked]
-        return
-    order = _recency_slices(snap, static, static_first=False) if params.sort == "verified" else relevance
-    docs = bits.page(matched, order, start, per_page)
+    if params.sort == "verified":
+        docs = bits.page(matched, _recency_slices(snap, [], static_first=False), start, per_page)
+    elif not clause_sets:
+        relevance = _recency_slices(snap, _static_slices(snap, params, today), static_first=True)
+        if params.sort == "distance" and origin is not None:
+            return _distance_page(snap, result, matched, origin, start, per_page, relevance)
+        docs = bits.page(matched, relevance, start, per_page)
+    else:
+        boosts = _static_boosts(snap, params, today)
+        if params.sort == "distance" and origin is not None:
+            relevance = _relevance_slices(snap, matched, clauses, clause_sets, boosts)
+            return _distance_page(snap, result, matched, origin, start, per_page, relevance)
+        # Only the documents that can reach this page are ranked: for a query of several common
+        # words, those holding most of them are a few hundred of the tens of thousands holding one.
+        candidates = _candidates(matched, clause_sets, start + per_page)
+        if candidates.bit_count() <= min(FEW_CANDIDATES, snap.size // FEW_SHARE):
+            universe = _Universe(snap, candidates, np.flatnonzero(bits.to_flags(candidates, snap.size)))
+            docs = _ranked_few(snap, universe, clauses, clause_sets, boosts, start, per_page)
+        else:
+            relevance = _relevance_slices(snap, candidates, clauses, clause_sets, boosts)
+            docs = bits.page(candidates, relevance, start, per_page)
     result.hits = [Hit(snap.service_id(doc), doc,
                        None if origin is None or (d := _doc_distance(snap, doc, origin)) is None else round(d, 2))
                    for doc in docs]
+
+
+def _distance_page(snap, result: SearchResult, matched: int, origin, start: int, per_page: int,
+                   relevance: list[int]) -> None:
+    ranked = _nearest(snap, matched, origin, start + per_page, relevance)[start:]
+    result.hits = [Hit(snap.service_id(doc), doc, None if d == math.inf else round(d, 2)) for d, doc in ranked]
 
 
 def _facets(snap: Snapshot, params: SearchParams, filters: dict[str, int], text: int) -> dict[str, dict[str, int]]:

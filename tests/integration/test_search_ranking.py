@@ -191,3 +191,32 @@ def test_the_did_you_mean_link_is_on_the_page_and_the_results_are_the_query_own(
     html = world.app.test_client().get("/search", query_string={"q": "metadone group", "lang": "en"}).get_data(as_text=True)
     assert "Did you mean" in html and "methadone group" in html
     assert "Peer support group" in html and "Showing results for" not in html
+
+
+def test_every_page_is_the_same_whether_a_few_candidates_or_the_whole_directory_is_ranked(world, monkeypatch):
+    """The page is ranked among the services that can reach it (those holding most of the query's
+    words) when they are few, and by bit slices over every match when they are many: one order."""
+    from portal.search import searching
+
+    org = world.organization()
+    words = ["harbour", "clinic", "family", "support", "methadone", "counselling"]
+    for i in range(40):
+        name = " ".join(w for j, w in enumerate(words) if (i >> j) & 1 or j == i % 6)
+        _service(world, org, f"{name} {i}", " ".join(words[(i + k) % 6] for k in range(i % 5)))
+    _index(world)
+
+    def pages():
+        found = []
+        with world.app.test_request_context():
+            for q in ("harbour clinic", "family support methadone", "clinic", "harbour family clinic support",
+                      "美沙酮 counselling", '"family support" harbour'):
+                for page in (1, 2, 3, 5):
+                    result = run_search(SearchParams(q=q, per_page=4, page=page))
+                    found.append((q, page, result.total, [hit.service_id for hit in result.hits]))
+        return found
+
+    monkeypatch.setattr(searching, "FEW_SHARE", 1)  # candidates in numpy up to the whole directory
+    few = pages()
+    monkeypatch.setattr(searching, "FEW_CANDIDATES", 0)  # bit slices over every match
+    assert pages() == few
+    assert all(hits for _q, page, total, hits in few if (page - 1) * 4 < total)
