@@ -281,6 +281,16 @@ ZH_QUERY_STOP_WORDS = frozenset(
     "什么 怎么 怎样 如何 需要 可以 能 能够 请问 请 帮 帮忙 帮助我 给 附近的 地方 这个 那个 关于 就 都 也".split()
 )
 
+# How a request is worded in English or Spanish ("I need help finding...", "necesito ayuda..."):
+# left out of a query that also says what is needed, so that a description saying "we help people
+# in need" does not outrank one about the thing asked for by holding more of the query's words. A
+# query of these words alone is searched as typed. ("needs" stays: "special needs".)
+REQUEST_WORDS = frozenset(
+    "i im i'm me my myself need want wants looking look find finding get getting where near nearby "
+    "around someone somebody somewhere place please help helping like would could should how what "
+    "which who necesito necesita necesitamos busco buscando buscar quiero queremos donde dónde cerca "
+    "ayuda ayudar favor alguien lugar".split())
+
 _ENGLISH_STOP = None
 _SPANISH_STOP = None
 # Function words that tell Spanish from English in a few words (none of them is an English word).

@@ -13,7 +13,7 @@ from functools import lru_cache
 from datetime import datetime
 
 from ..directory.freshness import DEFAULT_STALE_AFTER_DAYS
-from .analyzers import analysed_query, latin_language, query_words
+from .analyzers import REQUEST_WORDS, analysed_query, latin_language, query_words
 from .synonyms import normalise, table
 
 MAX_QUERY_CHARS = 200
@@ -297,7 +297,11 @@ def plan(text: str) -> QueryPlan:
         position = end
         add(phrase, _group_alternatives(synonyms.alternatives(phrase)))
     pieces.append(rest[position:])
-    for surface, word, parts, other in analysed_query(" ".join(pieces)):
+    words = analysed_query(" ".join(pieces))
+    content = [w for w in words if w[0].lower() not in REQUEST_WORDS]
+    if content or result.clauses:  # "help" alone is searched; "help paying rent" is rent and paying
+        words = content
+    for surface, word, parts, other in words:
         add(surface, [((word, parts),)] + ([((other, ()),)] if other else []))
     if len(result.clauses) == MAX_CLAUSES:
         result.notices.append(("too_many_words", {"max": MAX_CLAUSES}))

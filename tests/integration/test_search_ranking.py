@@ -158,6 +158,18 @@ def test_a_spanish_query_finds_english_only_services_through_the_synonym_table(w
     assert names == ["Elder care at home"], "the Spanish stem of 'care' is 'car': no car repairs for elder care"
 
 
+def test_how_a_request_is_worded_does_not_outrank_what_it_asks_for(world, search):
+    org = world.organization()
+    _service(world, org, "Rent payment assistance", "Pays part of a month's rent.")
+    _service(world, org, "Drop-in centre", "We help people in need, paying what they can for a meal.")
+    _index(world)
+    _result, names = search("I need help paying my rent")
+    assert names == ["Rent payment assistance", "Drop-in centre"]
+    _result, names = search("need help")
+    assert names == ["Drop-in centre"], "a request of such words alone is searched as typed"
+    assert search("necesito ayuda con la renta")[1][0] == "Rent payment assistance"
+
+
 def test_words_of_another_language_are_not_corrected_into_english_ones(world, search):
     org = world.organization()
     _service(world, org, "Refugee support", "Advice for refugees and asylum seekers.")
