@@ -234,6 +234,16 @@ def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _
         docs = members & universe.members
         if not docs:
             continue
+        if universe.ids is None and len(alternative) == 1 and not alternative[0][1]:
+            # One word over the whole directory: its scores laid out per document and added as whole
+            # arrays, not gathered and scattered at its documents (a common word holds most of
+            # them). Documents outside the candidates get scores too; nothing reads them.
+            where, units = snap.word_units(alternative[0][0])
+            scores = np.zeros(universe.n, dtype=np.int64)
+            scores[where] = units
+            np.maximum(best, scores, out=best)
+            summed += scores
+            continue
         inside = universe.flags(docs)
         share = len(alternative)
         pieces = []  # (positions, scores) of each word of the alternative
