@@ -1,7 +1,8 @@
 // Flask-Admin's templates carry a few inline handlers (onclick="return faHelpers.safeConfirm(…)",
 // "return modelActions.execute(…)", href="javascript:void(0)"). The Content-Security-Policy
 // (portal/security_headers.py) forbids inline script, so they would not run: the delete button
-// would submit without asking. Here each one becomes an ordinary listener before anyone clicks.
+// would submit without asking. The server sends them as data-onclick (portal/admin/base.py,
+// without_inline_script); here each one becomes an ordinary listener before anyone clicks.
 (function () {
   "use strict";
 
@@ -26,9 +27,10 @@
     [/^return false;?$/, function (el, code, event) { event.preventDefault(); }]
   ];
 
-  document.querySelectorAll("[onclick]").forEach(function (el) {
-    var code = el.getAttribute("onclick").trim();
-    el.removeAttribute("onclick");
+  document.querySelectorAll("[data-onclick], [onclick]").forEach(function (el) {
+    var name = el.hasAttribute("data-onclick") ? "data-onclick" : "onclick";
+    var code = el.getAttribute(name).trim();
+    el.removeAttribute(name);
     handlers.some(function (handler) {
       if (!handler[0].test(code)) { return false; }
       el.addEventListener("click", function (event) { handler[1](el, code, event); });
@@ -43,8 +45,9 @@
     });
   });
 
-  // A javascript: link is inline script too; these only stop the page from following them.
-  document.querySelectorAll('a[href^="javascript:"]').forEach(function (link) {
+  // A javascript: link is inline script too (the server sends them as href="#" data-inert); these
+  // only stop the page from following them.
+  document.querySelectorAll('a[data-inert], a[href^="javascript:"]').forEach(function (link) {
     link.setAttribute("href", "#");
     link.addEventListener("click", function (event) { event.preventDefault(); });
   });
