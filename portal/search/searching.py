@@ -234,18 +234,22 @@ def _add_word_scores(snap: Snapshot, totals: np.ndarray, clause: Clause, sets: _
         docs = members & universe.members
         if not docs:
             continue
-        if universe.ids is None and len(alternative) == 1 and not alternative[0][1]:
-            # One word over the whole directory: its scores laid out per document and added as whole
-            # arrays, not gathered and scattered at its documents (a common word holds most of
-            # them). Documents outside the candidates get scores too; nothing reads them.
-            where, units = snap.word_units(alternative[0][0])
-            scores = np.zeros(universe.n, dtype=np.int64)
-            scores[where] = units
-            np.maximum(best, scores, out=best)
-            summed += scores
+        share = len(alternative)
+        if universe.ids is None and not any(parts for _word, parts in alternative):
+            # Over the whole directory: the words' scores laid out per document and added as whole
+            # arrays, not gathered and scattered at the alternative's documents (a common word
+            # holds most of them). Documents outside the candidates get scores too; nothing reads
+            # them. A document holding only some of an alternative's words gets nothing from it.
+            score = np.zeros(universe.n, dtype=np.int64)
+            for word, _parts in alternative:
+                where, units = snap.word_units(word)
+                score[where] += units if share == 1 else np.maximum(1, units // share)
+            if share > 1:
+                score *= universe.flags(docs)
+            np.maximum(best, score, out=best)
+            summed += score
             continue
         inside = universe.flags(docs)
-        share = len(alternative)
         pieces = []  # (positions, scores) of each word of the alternative
         for word, parts in alternative:
             where, units = _located(snap, universe, word)
