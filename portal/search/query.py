@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from datetime import datetime
 
 from ..directory.freshness import DEFAULT_STALE_AFTER_DAYS
-from .analyzers import REQUEST_WORDS, analysed_query, latin_language, query_words
+from .analyzers import REQUEST_WORDS, analysed_query
 from .synonyms import normalise, table
 
 MAX_QUERY_CHARS = 200
@@ -195,7 +194,6 @@ class SearchParams:
 # --- the query plan ---------------------------------------------------------------------------
 
 Word = tuple[str, tuple[str, ...]]  # (word as indexed, its search-mode parts)
-_LATIN_PHRASE_WORDS = re.compile(r"[a-zñáéíóúü]+")
 
 
 @dataclass(frozen=True)
@@ -230,25 +228,15 @@ class QueryPlan:
 
 def _group_alternatives(phrases) -> list[tuple[Word, ...]]:
     """A synonym group's phrases in their own language's forms, then (where different) in the other
-    Latin language's, as a typed word gets both: "comida" in the group of "food" must find Spanish
-    text, which holds it as "com". The other forms come last, being the ones scoring may leave out
-    of a very long group (``searching.MAX_SCORED_ALTERNATIVES``)."""
+    Latin language's, as a typed word gets both (``analyzers.other_language_form``): "comida" in the
+    group of "food" must find Spanish text, which holds it as "com". The other forms come last,
+    being the ones scoring may leave out of a very long group (``searching.MAX_SCORED_ALTERNATIVES``)."""
     first, other = [], []
     for phrase in phrases:
         forms = _phrase_alternatives(phrase)
         first.append(forms[0])
-        if _maybe_spanish(phrase):
-            other.extend(forms[1:])
+        other.extend(forms[1:])
     return list(dict.fromkeys(first + other))
-
-
-@lru_cache(maxsize=4096)
-def _maybe_spanish(phrase: str) -> bool:
-    """Whether a phrase of the synonym table may be Spanish: English ones keep their English forms
-    (the Spanish stem of an English word is often another English word: "care" -> "car")."""
-    from .suggest import maybe_spanish  # suggest builds on this module
-
-    return latin_language(phrase) == "es" or any(maybe_spanish(w) for w in _LATIN_PHRASE_WORDS.findall(phrase.lower()))
 
 
 def _phrase_alternatives(phrase: str) -> list[tuple[Word, ...]]:
