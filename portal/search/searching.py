@@ -13,9 +13,8 @@ Matching is a soft AND: a service matches if it holds any clause of the query; t
 clause come first, then those with most. A quoted phrase only matches where its words stand side
 by side. Ranking (relevance), within the same number of clauses: BM25F per word (term frequency,
 field-length normalisation, field weights: ``ranking``), a bonus where two query words stand side
-by side, and small static boosts for active services that
-accept referrals and were verified recently. Without a query, the static part and the verification
-date order the list.
+by side, and small static boosts for active services that accept referrals and were verified
+recently. Without a query, the static part and the verification date order the list.
 """
 from __future__ import annotations
 
@@ -166,20 +165,24 @@ def _all_but(sets: dict[str, int], skip: str | None, start: int) -> int:
 
 # --- ranking --------------------------------------------------------------------------------
 
+def _static_sets(snap: Snapshot, params: SearchParams, today: date) -> dict[str, int]:
+    """Active services, those with room for referrals, and those verified recently."""
+    return {"active": snap.facet("status", "active"),
+            "room": snap.facet("accepting", "yes") & ~snap.facet("capacity", "full"),
+            "fresh": snap.verified_since(fresh_since(today, params.stale_after_days))}
+
+
 def _static_slices(snap: Snapshot, params: SearchParams, today: date) -> list[int]:
+    """The order of a list without a query: active first, then room, then freshly verified."""
     slices: list[int] = []
-    active = snap.facet("status", "active")
-    room = snap.facet("accepting", "yes") & ~snap.facet("capacity", "full")
-    fresh = snap.verified_since(fresh_since(today, params.stale_after_days))
-    for members, weight in ((active, 4), (room, 2), (fresh, 1)):
-        bits.add_weighted(slices, members, weight)
+    sets = _static_sets(snap, params, today)
+    for name, weight in (("active", 4), ("room", 2), ("fresh", 1)):
+        bits.add_weighted(slices, sets[name], weight)
     return slices
 
 
 def _static_boosts(snap: Snapshot, params: SearchParams, today: date) -> list[tuple[int, int]]:
-    sets = {"active": snap.facet("status", "active"),
-            "room": snap.facet("accepting", "yes") & ~snap.facet("capacity", "full"),
-            "fresh": snap.verified_since(fresh_since(today, params.stale_after_days))}
+    sets = _static_sets(snap, params, today)
     return [(sets[name], weight) for name, weight in STATIC_BOOSTS]
 
 
@@ -299,19 +302,32 @@ def _adjacent_sets(snap: Snapshot, clauses: list[Clause]) -> list[int]:
     return found
 
 
+def _weighted_sets(snap, clauses, clause_sets, boosts):
+    """The parts of the relevance score that add one weight to a set of documents: the static
+    boosts, CLAUSE_WEIGHT per clause held, the bonus for query words side by side. (The rest is
+    ``_word_scores``.) Both ways of ranking add these, so they rank alike."""
+    yield from boosts
+    for sets in clause_sets:
+        yield sets.any, CLAUSE_WEIGHT
+    for together in _adjacent_sets(snap, clauses):
+        yield together, ADJACENT_BONUS
+
+
+def _word_scores(snap, clauses, clause_sets, universe: _Universe) -> np.ndarray:
+    """Every clause's BM25F score (``_add_word_scores``) per position of ``universe``."""
+    words = np.zeros(universe.n, dtype=np.int64)
+    for clause, sets in zip(clauses, clause_sets):
+        _add_word_scores(snap, words, clause, sets, universe)
+    return words
+
+
 def _relevance_slices(snap, matched, clauses, clause_sets, boosts) -> list[int]:
     slices: list[int] = []
-    for members, weight in boosts:
+    for members, weight in _weighted_sets(snap, clauses, clause_sets, boosts):
         bits.add_weighted(slices, members & matched, weight)
-    words = np.zeros(snap.size, dtype=np.int64)
-    everyone = _Universe(snap, matched)
-    for clause, sets in zip(clauses, clause_sets):
-        bits.add_weighted(slices, sets.any & matched, CLAUSE_WEIGHT)
-        _add_word_scores(snap, words, clause, sets, everyone)
+    words = _word_scores(snap, clauses, clause_sets, _Universe(snap, matched))
     for level, members in enumerate(bits.slices_of(words)):
         bits.add_weighted(slices, members, 1 << level)
-    for together in _adjacent_sets(snap, clauses):
-        bits.add_weighted(slices, together & matched, ADJACENT_BONUS)
     return slices
 
 
@@ -331,17 +347,12 @@ def _candidates(matched: int, clause_sets: list, need: int) -> int:
 
 
 def _ranked_few(snap, universe: _Universe, clauses, clause_sets, boosts, start: int, count: int) -> list[int]:
-    """The page from a short list of candidates: the same score as ``_relevance_slices`` (clauses,
-    word scores, adjacency, static boosts), summed in numpy per candidate and sorted (score
-    descending, document number ascending), instead of bit slices over the whole directory."""
-    score = np.zeros(universe.n, dtype=np.int64)
-    for members, weight in boosts:
+    """The page from a short list of candidates: the same score as ``_relevance_slices``, summed
+    in numpy per candidate and sorted (score descending, document number ascending), instead of
+    bit slices over the whole directory."""
+    score = _word_scores(snap, clauses, clause_sets, universe)
+    for members, weight in _weighted_sets(snap, clauses, clause_sets, boosts):
         score += universe.flags(members) * weight
-    for clause, sets in zip(clauses, clause_sets):
-        score += universe.flags(sets.any) * CLAUSE_WEIGHT
-        _add_word_scores(snap, score, clause, sets, universe)
-    for together in _adjacent_sets(snap, clauses):
-        score += universe.flags(together) * ADJACENT_BONUS
     order = np.lexsort((universe.ids, -score))[start:start + count]
     return universe.ids[order].tolist()
 

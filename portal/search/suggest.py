@@ -183,12 +183,11 @@ def _place_in_group(phrase: str) -> int:
     the earlier wins: a group lists its Chinese and English words before its Spanish ones, and
     "metadone" typed in English should read "methadone", not "metadona"."""
     synonyms = table()
-    group = synonyms.group_of.get(stem_text(phrase))
+    key = stem_text(phrase)
+    group = synonyms.group_of.get(key)
     if group is None:
         return 0
-    members = [stem_text(p) for p in synonyms.groups[group]]
-    key = stem_text(phrase)
-    return members.index(key) if key in members else 0
+    return [stem_text(p) for p in synonyms.groups[group]].index(key)  # (the group of key holds it)
 
 
 def candidates(snap, label: str, extra: tuple[str, ...] = ()) -> list[str]:
