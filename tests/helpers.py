@@ -54,6 +54,8 @@ def sidecar_contents(path) -> dict:
         words = {word: found.get(word) for word in found._words}
         return {"size": size, "pinyin": found.pinyin, "stored": found.stored,
                 "words": {word: (p.fields, p.order.tolist(), p.values.tolist(), p.counts.tolist())
-                          for word, p in words.items()}}
+                          for word, p in words.items()},
+                "pairs": (found._pair_keys.tolist(), found._pair_ends.tolist(),
+                          [found.key_documents(k).tolist() for k in found._pair_keys.tolist()])}
     finally:
         found.close()

@@ -195,13 +195,32 @@ def indexed_counts(value: str) -> Counter:
     the value for the Latin words and one for the Chinese runs, and no generator step per word.
     Chinese runs only hold Chinese characters, so jieba's words need none of the Latin steps."""
     if not _CJK.search(value):
-        return Counter(_latin_forms(_LATIN_TOKEN.findall(value), value))
+        return Counter(_latin_words(value))
     init_jieba()
     words = _latin_forms(_LATIN_OUTSIDE_CJK.findall(value), value)
     for run in _CJK_RUN.findall(value):
         words.extend(_search_words(run) if len(run) <= _SHORT_RUN
                      else [word for word, _start, _end in rjieba.tokenize(run, "search", True)])
     return Counter(words)
+
+
+def _latin_words(value: str) -> list[str]:
+    """The index forms of the words of a value without Chinese (stop words left out), remembered
+    for the next few values: a document's texts are analysed twice, for their words' counts and
+    for their pairs. (Read only: both callers only read the list.) Text with Chinese is not
+    shared: its pairs must not span a Chinese run, and cutting it into runs for its counts too
+    cost more than it saved."""
+    found = _RECENT_WORDS.get(value)
+    if found is None:
+        found = _latin_forms(_LATIN_TOKEN.findall(value), value)
+        if len(_RECENT_WORDS) >= _RECENT_KEPT:
+            _RECENT_WORDS.clear()
+        _RECENT_WORDS[value] = found
+    return found
+
+
+_RECENT_WORDS: dict[str, list[str]] = {}
+_RECENT_KEPT = 64  # a document's texts, many times over
 
 
 # Latin words of a text that has Chinese too: word characters other than "_" and Chinese ones (the
@@ -219,16 +238,35 @@ def latin_pairs(value: str) -> list[str]:
     """``first_second`` for each two neighbouring Latin words of a value (stop words skipped, as
     they are in the index): what phrase search and the adjacency boost look up. Chinese runs only
     break the chain (their long words are indexed whole), so jieba is not run a second time."""
-    pairs: list[str] = []
     if not value or not _LATIN_RUN.search(value):
-        return pairs
-    runs = (value,) if not _CJK.search(value) else _RUNS.findall(value)
-    for run in runs:
+        return []
+    if not _CJK.search(value):
+        words = _latin_words(value)
+        return list(map("_".join, zip(words, words[1:])))
+    pairs: list[str] = []
+    for run in _RUNS.findall(value):
         if _CJK.match(run):
             continue
         words = _latin_forms(_LATIN_TOKEN.findall(run), value)
         pairs += map("_".join, zip(words, words[1:]))
     return pairs
+
+
+def _text_pairs(text: str) -> list[str]:
+    """``latin_pairs``, remembered for short texts: names of organisations recur across services."""
+    if len(text) > _SHORT_TEXT:
+        return latin_pairs(text)
+    found = _SHORT_PAIRS.get(text)
+    if found is None:
+        found = latin_pairs(text)
+        if len(_SHORT_PAIRS) >= _FORMS_KEPT:
+            _SHORT_PAIRS.clear()
+        _SHORT_PAIRS[text] = found
+    return found
+
+
+_SHORT_PAIRS: dict[str, list[str]] = {}
+_SHORT_TEXT = 300
 
 
 # Joins a document's texts in its ``pairs`` value: each text keeps its own language (stemmer, stop
@@ -247,7 +285,7 @@ class PairAnalyzer(Tokenizer):
     @staticmethod
     def indexed_counts(value: str) -> dict[str, int]:
         """Each pair of the value's texts once (-> 1), in order."""
-        return dict.fromkeys(chain.from_iterable(map(latin_pairs, value.split(PART_SEPARATOR))), 1)
+        return dict.fromkeys(chain.from_iterable(map(_text_pairs, value.split(PART_SEPARATOR))), 1)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

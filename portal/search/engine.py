@@ -23,7 +23,7 @@ import numpy as np
 
 from ..directory.visibility import hidden_statuses
 from ..geo import haversine_km
-from . import bits, ranking, sidecar
+from . import bits, pairs, ranking, sidecar
 from .documents import FACET_FIELDS, TEXT_FIELDS
 from .postings import SegmentDecoder, WordPostings
 from .suggest import segment_pinyin
@@ -99,6 +99,7 @@ class SegmentData:
         self._words = _LRU(_SEGMENT_CACHE)
         self._postings = _LRU(_SEGMENT_CACHE)
         self._pinyin: dict[str, list[str]] | None = self._sidecar.pinyin if self._sidecar else None
+        self._pairs: pairs.PairTable | None = None  # only without a sidecar (see _pair_documents)
         self._open: dict[tuple, int] = {}
         self._boundaries: dict[int, list[int]] = {}
         self._fresh: dict[int, int] = {}
@@ -118,10 +119,27 @@ class SegmentData:
             return self.postings(word).fields.get(field, 0)
 
         def compute():
+            if field == pairs.FIELD:
+                return bits.from_ids(self._pair_documents(word), self.size)
             with self.lock:
                 return bits.from_ids(postings(self.reader, field, word), self.size)
 
         return self._words.get_or((field, word), compute)
+
+    def _pair_documents(self, pair: str):
+        found = self._sidecar
+        if found is not None:
+            try:
+                return found.pair_documents(pair)  # a read of a few bytes, as a word's
+            except (sidecar.SidecarError, OSError, ValueError) as exc:
+                log.warning("search: %s; rebuilding the segment's sidecar", exc)
+                with self.lock:
+                    if self._sidecar is found:
+                        self._sidecar = self._open_sidecar(damaged=True)
+        with self.lock:  # no sidecar could be written: the table from the segment's column, once
+            if self._pairs is None:
+                self._pairs = pairs.from_reader(self.reader)
+            return self._pairs.documents(pair)
 
     def postings(self, word: str) -> WordPostings:
         """The word's postings over the text fields: what matching and BM25F need of it."""

@@ -25,8 +25,9 @@ from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import sidecar
+from . import pairs, sidecar
 from .documents import TEXT_FIELDS
+from .pairs import PairPostings
 from .postings import Decoder
 from .whoosh_adapter import SegmentBuilder, commit_segments
 
@@ -50,12 +51,18 @@ class _Segment:
         self.path = path
         self.builder = SegmentBuilder(path, schema)
         self.stored = sidecar.StoredColumns()
+        self.pairs = PairPostings()
 
     @property
     def size(self) -> int:
         return self.builder.size
 
     def add(self, document: dict) -> None:
+        text = document.get(pairs.FIELD)
+        if isinstance(text, str):  # its pairs' keys: once for the column and once for the sidecar
+            keys = pairs.keys_of(text)
+            document = {**document, pairs.FIELD: pairs.column_value(keys)}
+            self.pairs.add(self.builder.size, keys)
         self.builder.add_document(document)
         self.stored.add(document)
 
@@ -66,7 +73,7 @@ class _Segment:
 
     def _write_sidecar(self, segment_id: str) -> None:
         sidecar.write_decoded(sidecar.path_for(self.path, segment_id), _BuiltDecoder(self.builder),
-                              self.stored.columns)
+                              self.stored.columns, self.pairs.table())
 
 
 class _BuiltDecoder(Decoder):

@@ -8,10 +8,12 @@ beside it: ``<index>/<segment id>.portal``. A word never queried before then cos
 few kB and no decoding.
 
 Layout: a header (``MAGIC``, ``VERSION``), one blob per word (marshal of its ``WordPostings`` in
-arrays and bitset bytes), a table (marshal: segment size, the did-you-mean pinyin words, the stored
-columns the searcher keeps per document (``stored_columns``: reading them from Whoosh's stored
-fields, one unpickling per document, was most of opening a segment), and word -> (offset, length,
-crc32) of its blob), and a trailer giving the table's place. A file cut
+arrays and bitset bytes), the segment's word-pair table (``pairs.PairTable``: sorted keys, ends
+and documents as raw little-endian arrays; a reader loads the keys and ends, crc-checked, and reads
+a pair's documents when asked), a table (marshal: segment size, the did-you-mean pinyin words, the
+stored columns the searcher keeps per document (``stored_columns``: reading them from Whoosh's
+stored fields, one unpickling per document, was most of opening a segment), word -> (offset,
+length, crc32) of its blob, and where the pair table is), and a trailer giving the table's place. A file cut
 short or from another version has no valid trailer or table and is treated as missing; a blob whose
 crc does not match raises ``SidecarError``. Files are written to a temporary name and renamed into
 place, so a reader never sees a half-written one and two processes writing the same segment's file
@@ -32,18 +34,22 @@ from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import bits, ranking
+import numpy as np
+
+from . import bits, pairs, ranking
 from .documents import TEXT_FIELDS
+from .pairs import PairTable
 from .postings import EMPTY, WordPostings
 
 log = logging.getLogger(__name__)
 
 SUFFIX = ".portal"
 MAGIC = b"PORTALSC"
-VERSION = 2  # 2: the stored columns
+VERSION = 3  # 2: the stored columns; 3: the word pairs' table
 _HEAD = MAGIC + struct.pack("<I", VERSION)
 _TAIL = struct.Struct("<QQ8s")  # table offset, table length, MAGIC
 _IDS, _BITSET = 0, 1  # how a field's documents are stored: whichever is smaller
+_NO_DOCS = np.zeros(0, dtype="<u4")
 
 
 class SidecarError(Exception):
@@ -63,7 +69,8 @@ def path_for(index_dir: Path, segment_id: str) -> Path:
 # --- writing ---------------------------------------------------------------------------------------
 
 def write(target: Path, size: int, words: Iterable[str], decode: Callable[[str], WordPostings],
-          pinyin: dict[str, list[str]], stored: dict[str, list] | None = None) -> None:
+          pinyin: dict[str, list[str]], stored: dict[str, list] | None = None,
+          pair_table: PairTable = pairs.EMPTY) -> None:
     """Write the sidecar of one segment (``size`` documents) atomically."""
     # Unique per process and thread; the leading dot keeps Whoosh's clean-up away from it.
     temporary = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
@@ -77,15 +84,26 @@ def write(target: Path, size: int, words: Iterable[str], decode: Callable[[str],
                     blob = _encode(found)
                     table[word] = (out.tell(), len(blob), zlib.crc32(blob))
                     out.write(blob)
+            place = _write_pairs(out, pair_table)
             offset = out.tell()
             head = marshal.dumps({"size": size, "byteorder": sys.byteorder, "ranking": fingerprint(),
-                                  "pinyin": pinyin, "stored": stored, "words": table})
+                                  "pinyin": pinyin, "stored": stored, "words": table, "pairs": place})
             out.write(head)
             out.write(_TAIL.pack(offset, len(head), MAGIC))
         os.replace(temporary, target)
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+def _write_pairs(out, table: PairTable) -> tuple[int, int, int, int]:
+    """The pair table as three arrays (keys, ends, documents); returns (offset, keys, postings, crc32
+    of the keys and ends, which a reader loads whole)."""
+    offset = out.tell()
+    head = table.keys.astype("<u8", copy=False).tobytes() + table.ends.astype("<u4", copy=False).tobytes()
+    out.write(head)
+    out.write(table.docs.astype("<u4", copy=False).tobytes())
+    return offset, len(table.keys), len(table.docs), zlib.crc32(head)
 
 
 def _encode(found: WordPostings) -> bytes:
@@ -117,6 +135,14 @@ class Sidecar:
         self.stored: dict[str, list] | None = (stored if isinstance(stored, dict) and set(stored) == set(STORED)
                                                and all(len(v) == size for v in stored.values()) else None)
         self._words: dict[str, tuple[int, int, int]] = table["words"]
+        self._pairs_at, keys, postings, crc = table["pairs"]
+        head = os.pread(file.fileno(), 12 * keys, self._pairs_at)
+        if len(head) != 12 * keys or zlib.crc32(head) != crc:
+            raise ValueError("the pair table is damaged")
+        self._pair_keys = np.frombuffer(head, dtype="<u8", count=keys)
+        self._pair_ends = np.frombuffer(head, dtype="<u4", count=keys, offset=8 * keys)
+        self._pair_docs_at = self._pairs_at + 12 * keys
+        self._pair_postings = postings
 
     @classmethod
     def open(cls, path: Path, size: int) -> Sidecar | None:
@@ -145,6 +171,21 @@ class Sidecar:
         if len(blob) != length or zlib.crc32(blob) != crc:
             raise SidecarError(f"{self._file.name}: the entry of {word!r} is damaged")
         return _decode(blob, self.size)
+
+    def pair_documents(self, pair: str) -> np.ndarray:
+        """The segment's documents holding the pair ("first_second"), ascending."""
+        return self.key_documents(pairs.pair_key(pair))
+
+    def key_documents(self, key: int) -> np.ndarray:
+        """The documents of one pair key (see ``pairs``)."""
+        start, end = pairs.find(self._pair_keys, self._pair_ends, key)
+        if start == end:
+            return _NO_DOCS
+        data = os.pread(self._file.fileno(), 4 * (end - start), self._pair_docs_at + 4 * start)
+        docs = np.frombuffer(data, dtype="<u4")
+        if len(docs) != end - start or end > self._pair_postings or int(docs.max()) >= self.size:
+            raise SidecarError(f"{self._file.name}: the documents of pair key {key:x} are damaged")
+        return docs
 
     def close(self) -> None:
         self._file.close()
@@ -263,18 +304,19 @@ class StoredColumns:
 def build(target: Path, reader) -> None:
     from .postings import SegmentDecoder
 
-    write_decoded(target, SegmentDecoder(reader), stored_columns(reader))
+    write_decoded(target, SegmentDecoder(reader), stored_columns(reader), pairs.from_reader(reader))
 
 
-def write_decoded(target: Path, decoder, stored: dict[str, list]) -> None:
+def write_decoded(target: Path, decoder, stored: dict[str, list], pair_table: PairTable) -> None:
     """The sidecar of the segment ``decoder`` reads (a ``postings.Decoder``): every word of its text
-    fields decoded, its "did you mean" pinyin words, and its documents' stored columns."""
+    fields decoded, its "did you mean" pinyin words, its documents' stored columns and its word
+    pairs' table."""
     from .suggest import PINYIN_FIELDS, pinyin_of
 
     holders = decoder.words()
     pinyin = pinyin_of({field: decoder.lexicon(field) for field in PINYIN_FIELDS})
     write(target, decoder.size, sorted(holders), lambda word: decoder.decode(word, holders[word], keep_ids=True),
-          pinyin, stored)
+          pinyin, stored, pair_table)
 
 
 def write_missing(index_dir: Path, procs: int = 1) -> None:

@@ -63,6 +63,26 @@ def test_a_quoted_phrase_needs_its_words_side_by_side_and_adjacency_ranks_unquot
     assert names == [], "a phrase is in order"
 
 
+def test_phrases_are_found_in_a_saved_changes_segment_and_after_whoosh_merges_it(world, search):
+    """A saved change goes through Whoosh's writer (its own small segment: the pairs' table is built
+    from the segment's column); Whoosh later merges segments, copying each document's column."""
+    org = world.organization()
+    _service(world, org, "Family court", "Protection for children; any court order explained.")
+    _index(world)
+    _service(world, org, "Court help", "Help with an order of protection against an abuser.")
+    world.commit()  # applied at once, by Whoosh's writer
+    index = get_index()
+    assert len(index.open().reader().leaf_readers()) == 2
+    assert search('"order of protection"')[1] == ["Court help"]
+    with index.exclusive():
+        writer = index.open(mmap=False).writer()
+        writer.commit(optimize=True)  # one segment, written by Whoosh from the two
+    index.write_sidecars()
+    assert len(index.open().reader().leaf_readers()) == 1
+    assert search('"order of protection"')[1] == ["Court help"]
+    assert search("order protection")[1] == ["Court help", "Family court"]
+
+
 def test_ranking_weighs_the_name_term_frequency_and_field_length(world, search):
     org = world.organization()
     filler = " ".join(["general information about many community services"] * 8)

@@ -10,7 +10,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from portal.search import segments, sidecar
-from portal.search.analyzers import PART_SEPARATOR, init_jieba
+from portal.search.analyzers import PART_SEPARATOR, init_jieba, latin_pairs
 from portal.search.documents import FACET_FIELDS, build_schema
 from portal.search.whoosh_adapter import INLINE_BELOW, SegmentBuilder, read_segments
 from tests.helpers import sidecar_contents
@@ -72,6 +72,9 @@ def _contents(path: Path) -> dict:
         seen: dict = {"size": segment.doc_count_all(),
                       "stored": [segment.stored_fields(d) for d in range(segment.doc_count_all())]}
         for field, spec in sorted(segment.schema.items()):
+            if spec.column_type:
+                column = segment.column_reader(field, translate=False) if segment.has_column(field) else None
+                seen[f"{field} column"] = [column[d] if column else None for d in range(seen["size"])]
             if not spec.indexed:
                 continue
             terms = {}
@@ -134,8 +137,27 @@ def test_the_segment_and_its_sidecar_are_those_of_whooshs_writer(tmp_path):
     assert any(f < INLINE_BELOW for f in frequencies)
     assert any(INLINE_BELOW <= f <= 128 for f in frequencies) and any(f > 128 for f in frequencies)
     reference, built = _sidecar_contents(tmp_path / "whoosh"), _sidecar_contents(tmp_path / "built")
-    assert built["words"] and built["pinyin"]
+    assert built["words"] and built["pinyin"] and built["pairs"][0]
     assert built == reference
+
+
+def test_a_segments_pair_table_finds_the_documents_of_each_pair_of_neighbouring_words(tmp_path):
+    """Phrases and adjacency look pairs up by their 64-bit keys in the sidecar (see pairs.py)."""
+    documents = _documents(200, seed=17)
+    _with_builder(tmp_path / "built", documents)
+    (target,) = list((tmp_path / "built").glob(f"*{sidecar.SUFFIX}"))
+    found = sidecar.Sidecar.open(target, 200)
+    expected: dict[str, set[int]] = {}
+    for number, document in enumerate(documents):
+        for text in document["pairs"].split(PART_SEPARATOR):
+            for pair in latin_pairs(text):
+                expected.setdefault(pair, set()).add(number)
+    assert len(expected) > 100 and any(len(holders) > 1 for holders in expected.values())
+    try:
+        assert {pair: set(found.pair_documents(pair).tolist()) for pair in expected} == expected
+        assert found.pair_documents("methadone_nowhere").tolist() == []
+    finally:
+        found.close()
 
 
 def test_documents_are_split_into_segments_each_with_its_sidecar(tmp_path):
@@ -209,17 +231,21 @@ def test_whoosh_merges_built_segments_like_its_own(tmp_path):
         for document in extra:
             writer.add_document(**document)
         writer.commit(optimize=True)  # one segment: every posting read back and written again
+        sidecar.write_missing(path)
     assert _contents(tmp_path / "built") == _contents(tmp_path / "whoosh")
+    # The merged segment's sidecar, built from Whoosh's copy of each document's pairs column.
+    merged = _sidecar_contents(tmp_path / "built")
+    assert merged == _sidecar_contents(tmp_path / "whoosh") and merged["pairs"][0]
 
 
 def test_text_facet_and_key_fields_count_words_as_whooshs_formats_do():
-    """``SearchText``, ``PairField``, ``FacetField`` and ``KeyField`` count the words themselves; Whoosh's format
+    """``SearchText``, ``FacetField`` and ``KeyField`` count the words themselves; Whoosh's format
     over the token stream must give the same terms, counts, weights and values (facet values as
     imports leave them too: spaces, empty parts, repeats)."""
     from whoosh.fields import FieldType
 
     schema = build_schema()
-    fields = ("name", "organization", "terms", "body", "places", "pairs", "id", "organization_id") + FACET_FIELDS
+    fields = ("name", "organization", "terms", "body", "places", "id", "organization_id") + FACET_FIELDS
     odd = {"category": " a , b,,a ,", "area": ",", "language": "zh, zh ,en", "cost": " ", "status": "ÉTÉ,été",
            "id": " a b,c ", "organization_id": ""}
     checked = 0
