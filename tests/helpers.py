@@ -51,7 +51,7 @@ def sidecar_contents(path) -> dict:
     found = sidecar.Sidecar.open(path, size)
     assert found is not None, f"{path} is not a usable sidecar"
     try:
-        words = {word: found.get(word) for word in found._words}
+        words = {word: found.get(word) for word in found.words()}
         return {"size": size, "pinyin": found.pinyin, "stored": found.stored,
                 "words": {word: (p.fields, p.order.tolist(), p.values.tolist(), p.counts.tolist())
                           for word, p in words.items()},

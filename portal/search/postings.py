@@ -88,6 +88,12 @@ class Decoder:
                 norms[field] = self._field_norms(field)
         return combine(per_field, norms, self.size, keep_ids, self._norm_array)
 
+    def singles(self, holders: dict[str, tuple[str, ...]]) -> dict[str, tuple[int, int, float]]:
+        """The words (of ``holders``: word -> its fields) known without decoding to be in one
+        document of one field, as the sidecar keeps them (see ``sidecar._single``); a decoder that
+        cannot tell cheaply returns none, and the sidecar's writer finds them as it decodes."""
+        return {}
+
     def words(self) -> dict[str, tuple[str, ...]]:
         """Every word of the segment's text fields -> the fields holding it."""
         found: dict[str, tuple[str, ...]] = {}

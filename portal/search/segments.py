@@ -23,9 +23,12 @@ import queue
 import traceback
 from array import array
 from collections.abc import Callable, Iterable
+from itertools import repeat
 from pathlib import Path
 
-from . import pairs, sidecar
+import numpy as np
+
+from . import pairs, ranking, sidecar
 from .documents import TEXT_FIELDS
 from .pairs import PairPostings
 from .postings import Decoder
@@ -97,6 +100,24 @@ class _BuiltDecoder(Decoder):
 
     def _lengths(self, field: str) -> list[int]:
         return self._builder.field_lengths(field)
+
+    def singles(self, holders: dict[str, tuple[str, ...]]) -> dict[str, tuple[int, int, float]]:
+        # In numpy, from the builder's arrays: the same float arithmetic as ``postings.combine``
+        # for a word in one field (its weight times the frequency, over the document's norm).
+        found: dict[str, tuple[int, int, float]] = {}
+        for number, field in enumerate(TEXT_FIELDS):
+            postings = self._terms.get(field)
+            if postings is None:
+                continue
+            words, starts = postings.single_postings()
+            kept = [i for i, word in enumerate(words) if len(holders[word]) == 1]
+            if not kept:
+                continue
+            docs, counts = postings.postings_at(np.asarray(starts, dtype=np.int64)[kept])
+            weights = np.asarray(self._builder.weights(field, (docs, counts.tolist())), dtype=np.float64)
+            values = ranking.WEIGHTS[field] * weights / self._norm_array(field)[docs]
+            found.update(zip([words[i] for i in kept], zip(repeat(number), docs.tolist(), values.tolist())))
+        return found
 
 
 def build(path: Path, schema, batches: Iterable[list[dict]], procs: int = 1,

@@ -502,6 +502,16 @@ class FieldPostings:
         start, end = self._spans[word]
         return self._docs[start:end], None if self._counts is None else self._counts[start:end]
 
+    def single_postings(self) -> tuple[list[str], list[int]]:
+        """The terms with one posting, and where each is (for ``postings_at``)."""
+        found = [(word, start) for word, (start, end) in self._spans.items() if end - start == 1]
+        return [word for word, _ in found], [start for _, start in found]
+
+    def postings_at(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The documents and counts of the postings at these places."""
+        docs = np.frombuffer(self._docs, dtype=np.uint32)[where]
+        return docs, None if self._counts is None else np.frombuffer(self._counts, dtype=np.uint32)[where]
+
 
 class _TermTable:
     """Entries added to Whoosh's term table (an ``OrderedHashWriter``) in batches: what its ``add``
