@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import chain
+from typing import TypeVar
 
 import rjieba
 from whoosh.analysis import Token, Tokenizer
@@ -30,6 +31,7 @@ _LATIN_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _ready = threading.Lock()
+T = TypeVar("T")
 _initialised = False
 
 # Domain words jieba's general dictionary splits badly.
@@ -210,12 +212,22 @@ def _latin_words(value: str) -> list[str]:
     for their pairs. (Read only: both callers only read the list.) Text with Chinese is not
     shared: its pairs must not span a Chinese run, and cutting it into runs for its counts too
     cost more than it saved."""
-    found = _RECENT_WORDS.get(value)
+    return remembered(_RECENT_WORDS, value, _latin_only_forms, _RECENT_KEPT)
+
+
+def _latin_only_forms(value: str) -> list[str]:
+    return _latin_forms(_LATIN_TOKEN.findall(value), value)
+
+
+def remembered(memo: dict[str, T], value: str, compute: Callable[[str], T], kept: int) -> T:
+    """``compute(value)``, remembered in ``memo``, which is emptied when it holds ``kept`` values
+    (bounded memory in long-lived processes)."""
+    found = memo.get(value)
     if found is None:
-        found = _latin_forms(_LATIN_TOKEN.findall(value), value)
-        if len(_RECENT_WORDS) >= _RECENT_KEPT:
-            _RECENT_WORDS.clear()
-        _RECENT_WORDS[value] = found
+        found = compute(value)
+        if len(memo) >= kept:
+            memo.clear()
+        memo[value] = found
     return found
 
 
@@ -254,15 +266,7 @@ def latin_pairs(value: str) -> list[str]:
 
 def _text_pairs(text: str) -> list[str]:
     """``latin_pairs``, remembered for short texts: names of organisations recur across services."""
-    if len(text) > _SHORT_TEXT:
-        return latin_pairs(text)
-    found = _SHORT_PAIRS.get(text)
-    if found is None:
-        found = latin_pairs(text)
-        if len(_SHORT_PAIRS) >= _FORMS_KEPT:
-            _SHORT_PAIRS.clear()
-        _SHORT_PAIRS[text] = found
-    return found
+    return latin_pairs(text) if len(text) > _SHORT_TEXT else remembered(_SHORT_PAIRS, text, latin_pairs, _FORMS_KEPT)
 
 
 _SHORT_PAIRS: dict[str, list[str]] = {}

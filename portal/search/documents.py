@@ -17,7 +17,7 @@ from whoosh.system import pack_uint
 
 from ..directory.visibility import hidden_statuses, is_running
 from . import pairs
-from .analyzers import PART_SEPARATOR, BilingualAnalyzer
+from .analyzers import PART_SEPARATOR, BilingualAnalyzer, remembered
 from .whoosh_adapter import install_fixes
 
 install_fixes()  # before any segment is written (see whoosh_adapter)
@@ -75,15 +75,7 @@ class SearchText(_Counted, TEXT):
 
 
 def _remembered(memo: dict[str, Counter], value: str, count: Callable[[str], Counter]) -> Counter:
-    """``count(value)``, remembered in ``memo``; the memo is emptied when it holds ``_KEPT`` values
-    (bounded memory in long-lived processes)."""
-    found = memo.get(value)
-    if found is None:
-        found = count(value)
-        if len(memo) >= _KEPT:
-            memo.clear()
-        memo[value] = found
-    return found
+    return remembered(memo, value, count, _KEPT)
 
 
 # SearchText's counted short values (every text field has the same analyzer) and FacetField's split
