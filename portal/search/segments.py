@@ -36,8 +36,8 @@ from .whoosh_adapter import SegmentBuilder, commit_segments
 
 # Documents per segment: large segments make fast searches (2-3 segments at 100,000 services: every
 # query kind faster than with 11-15), and bound a worker's memory: 843 MB at most in a 100k rebuild
-# (RSS, including what it shares with the caller), mostly the term dictionary (most terms are rare
-# word pairs).
+# (RSS, including what it shares with the caller, measured while word pairs were terms), mostly the
+# term dictionary and each term's postings.
 PER_SEGMENT = 50_000
 # How long the caller waits on a full or empty queue before it checks the workers are alive.
 _POLL = 1.0
