@@ -127,8 +127,10 @@ class SegmentData:
         return self._words.get_or((field, word), compute)
 
     def _pair_documents(self, pair: str):
-        found = self._sidecar
-        if found is not None:
+        for _attempt in range(2):  # the sidecar, or the one written in place of a damaged one
+            found = self._sidecar
+            if found is None:
+                break
             try:
                 return found.pair_documents(pair)  # a read of a few bytes, as a word's
             except (sidecar.SidecarError, OSError, ValueError) as exc:

@@ -13,7 +13,9 @@ and documents as raw little-endian arrays; a reader loads the keys and ends, crc
 a pair's documents when asked), a table (marshal: segment size, the did-you-mean pinyin words, the
 stored columns the searcher keeps per document (``stored_columns``: reading them from Whoosh's
 stored fields, one unpickling per document, was most of opening a segment), word -> (offset,
-length, crc32) of its blob, and where the pair table is), and a trailer giving the table's place. A file cut
+length, crc32) of its blob, word -> (field, document, pseudo-frequency) for a word of one document
+(most words: see ``_single``), and where the pair table is), and a trailer giving the table's
+place. A file cut
 short or from another version has no valid trailer or table and is treated as missing; a blob whose
 crc does not match raises ``SidecarError``. Files are written to a temporary name and renamed into
 place, so a reader never sees a half-written one and two processes writing the same segment's file

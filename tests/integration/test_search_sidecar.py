@@ -91,7 +91,7 @@ def test_a_changed_service_is_found_through_its_new_segments_sidecar(app):
         assert len(holders) == 1 and holders[0]._sidecar is not None
 
 
-@pytest.mark.parametrize("damage", ["missing", "cut short", "flipped bytes"])
+@pytest.mark.parametrize("damage", ["missing", "cut short", "flipped bytes", "pair documents"])
 def test_a_damaged_or_missing_sidecar_is_rewritten_and_the_search_still_answers(app, damage):
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
     with app.test_request_context():
@@ -102,9 +102,16 @@ def test_a_damaged_or_missing_sidecar_is_rewritten_and_the_search_still_answers(
         biggest.unlink()
     elif damage == "cut short":
         biggest.write_bytes(data[: len(data) // 2])
-    else:  # every entry's bytes changed, the header and table intact: found when a word is read
+    elif damage == "flipped bytes":  # every entry's bytes changed, the header and table intact: found when a word is read
         damaged = bytearray(data)
         for at in range(len(sidecar.MAGIC) + 4, len(data) // 3, 7):
+            damaged[at] ^= 0x5A
+        biggest.write_bytes(bytes(damaged))
+    else:  # the word pairs' documents point past the segment: found when a phrase is looked up
+        with open(biggest, "rb") as file:
+            offset, keys, postings, _crc = sidecar._read_table(file)["pairs"]
+        damaged = bytearray(data)
+        for at in range(offset + 12 * keys + 3, offset + 12 * keys + 4 * postings, 4):
             damaged[at] ^= 0x5A
         biggest.write_bytes(bytes(damaged))
     with app.test_request_context():
