@@ -246,31 +246,23 @@ def _search_words(run: str) -> tuple[str, ...]:
     return tuple(word for word, _start, _end in _search_cut(run))
 
 
-def latin_pairs(value: str) -> list[str]:
-    """``first_second`` for each two neighbouring Latin words of a value (stop words skipped, as
-    they are in the index): what phrase search and the adjacency boost look up. Chinese runs only
-    break the chain (their long words are indexed whole), so jieba is not run a second time."""
+def latin_chains(value: str) -> list[list[str]]:
+    """The runs of neighbouring Latin words of a value (index forms, stop words skipped, as they
+    are in the index) whose pairs phrase search and the adjacency boost look up. Chinese runs only
+    break a chain (their long words are indexed whole), so jieba is not run a second time."""
     if not value or not _LATIN_RUN.search(value):
         return []
     if not _CJK.search(value):
-        words = _latin_words(value)
-        return list(map("_".join, zip(words, words[1:])))
+        return [_latin_words(value)]
+    return [_latin_forms(_LATIN_TOKEN.findall(run), value) for run in _RUNS.findall(value) if not _CJK.match(run)]
+
+
+def latin_pairs(value: str) -> list[str]:
+    """``first_second`` for each two neighbouring words of the value's ``latin_chains``."""
     pairs: list[str] = []
-    for run in _RUNS.findall(value):
-        if _CJK.match(run):
-            continue
-        words = _latin_forms(_LATIN_TOKEN.findall(run), value)
+    for words in latin_chains(value):
         pairs += map("_".join, zip(words, words[1:]))
     return pairs
-
-
-def _text_pairs(text: str) -> list[str]:
-    """``latin_pairs``, remembered for short texts: names of organisations recur across services."""
-    return latin_pairs(text) if len(text) > _SHORT_TEXT else remembered(_SHORT_PAIRS, text, latin_pairs, _FORMS_KEPT)
-
-
-_SHORT_PAIRS: dict[str, list[str]] = {}
-_SHORT_TEXT = 300
 
 
 # Joins a document's texts in its ``pairs`` value: each text keeps its own language (stemmer, stop
@@ -279,9 +271,10 @@ PART_SEPARATOR = "\x1e"
 
 
 class PairAnalyzer(Tokenizer):
-    """The ``pairs`` field's analyzer: ``latin_pairs`` of each text of the value. Pairs are made
-    here, in the processes that analyse documents during a rebuild, not by the process that reads
-    the services from the database (which was the rebuild's bottleneck)."""
+    """``latin_pairs`` of each text of a ``pairs`` value, as tokens: the analyzer of the ``pairs``
+    field while pairs were terms (schema 8 and before, whose pickled schema names this class: kept
+    so that such an index can still be opened, and found out of date). Pairs are now column keys
+    (see ``pairs``)."""
 
     def __eq__(self, other):
         return other is not None and self.__class__ is other.__class__
@@ -289,7 +282,7 @@ class PairAnalyzer(Tokenizer):
     @staticmethod
     def indexed_counts(value: str) -> dict[str, int]:
         """Each pair of the value's texts once (-> 1), in order."""
-        return dict.fromkeys(chain.from_iterable(map(_text_pairs, value.split(PART_SEPARATOR))), 1)
+        return dict.fromkeys(chain.from_iterable(map(latin_pairs, value.split(PART_SEPARATOR))), 1)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

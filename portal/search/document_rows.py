@@ -65,11 +65,22 @@ def service_views(session, ids: list[str], lookups: Lookups | None = None) -> li
     return views
 
 
+# The service columns ``service_document`` reads (a test compares every demo service's document
+# read both ways): the others include three timestamps, each parsed from text per row on SQLite.
+_SERVICE_COLUMNS = (
+    "id", "organization_id", "name_zh", "name_en", "alternate_name", "description_zh", "description_en",
+    "eligibility_description_zh", "eligibility_description_en", "application_process_zh",
+    "application_process_en", "fees_description_zh", "fees_description_en", "status", "capacity_status",
+    "accepts_referrals", "access_mode", "anonymous_access", "reports_to_police", "guardian_consent_required",
+    "verified_on")
+
+
 def _chunk_views(session, ids: list[str], lookups: Lookups) -> list[SimpleNamespace]:
     S = m.Service.__table__
+    columns = [S.c[name] for name in _SERVICE_COLUMNS]
     services = {row.id: SimpleNamespace(**row._asdict(), attributes=[], location_links=[], schedules=[],
                                         service_areas=[], cost_options=[], languages=[])
-                for row in session.execute(select(S).where(among(session, S.c.id, ids)).order_by(S.c.id))}
+                for row in session.execute(select(*columns).where(among(session, S.c.id, ids)).order_by(S.c.id))}
     if not services:
         return []
     ids = list(services)

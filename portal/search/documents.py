@@ -23,7 +23,7 @@ from .whoosh_adapter import install_fixes
 install_fixes()  # before any segment is written (see whoosh_adapter)
 
 # Bump when the schema or the document layout changes: ``flask index ensure`` then rebuilds.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10  # 10: word pairs keyed from their words (pairs.mix)
 
 # Services in these states are kept out of public search results (the rule: directory/visibility.py).
 HIDDEN_STATUSES = hidden_statuses(staff=False)

@@ -4,15 +4,19 @@ the Whoosh segment, and searched through one table per segment in its sidecar.
 Why not Whoosh terms, as before: a directory's neighbouring-word pairs are most of a segment's
 distinct terms (70 % of them in the benchmark corpus), nearly every one in one or two services, and
 Whoosh writes each term with a pickle, a hash and an entry in its term table: a quarter of a full
-rebuild's time went to them. As a column, a document's pairs are one value (its keys' bytes);
-Whoosh copies columns when it merges segments, so every segment keeps them, and a segment's table
-(``PairTable``: each key once, sorted, with its documents) is built from them in numpy, with no
-Python step per pair: from the arrays a rebuild has at hand (``PairPostings``), or from the column
-of a segment Whoosh wrote (``from_reader``: saved changes, merges, a missing sidecar).
+rebuild's time went to them. As a column, a document's pairs are one value (its keys' bytes, sorted,
+each once); Whoosh copies columns when it merges segments, so every segment keeps them, and a
+segment's table (``PairTable``: each key once, sorted, with its documents) is built from them in
+numpy, with no Python step per pair: from the arrays a rebuild has at hand (``PairPostings``), or
+from the column of a segment Whoosh wrote (``from_reader``: saved changes, merges, a missing sidecar).
 
-A key is the first 8 bytes of the pair's BLAKE2b digest: the same in every process and on every
-machine (Python's own ``hash`` is not). Two pairs sharing a key would only add a document to a
-phrase's matches; at 64 bits that needs billions of pairs.
+A pair's key is computed from its two words' keys (``word_key``: the first 8 bytes of the word's
+BLAKE2b digest, the same in every process and on every machine, unlike Python's ``hash``) by
+``mix``, in numpy: a rebuild looks up each word's key (a dictionary look-up in C) and mixes a whole
+segment's pairs at once, where a string per pair, joined, hashed and looked up, was a tenth of its
+time. ``mix`` is ``first * odd + second`` followed by SplitMix64's finaliser, a bijection: two pairs
+share a key only if ``first * odd + second`` agrees modulo 2**64, which for random 64-bit word keys
+needs billions of pairs, and would only add a document to a phrase's matches.
 """
 from __future__ import annotations
 
@@ -23,38 +27,87 @@ from itertools import repeat
 
 import numpy as np
 
-from .analyzers import PairAnalyzer
+from .analyzers import PART_SEPARATOR, latin_chains, remembered
 
 FIELD = "pairs"
 _KEY = np.dtype("<u8")  # as the column holds them: little-endian on every machine
 _LITTLE = sys.byteorder == "little"
+_ODD = np.uint64(0x9E3779B97F4A7C15)
+_MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+_SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
+
+
+def word_key(word: str) -> int:
+    """The 64-bit key of one word (its index form)."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def mix(firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """The keys of the pairs (``firsts[i]``, ``seconds[i]``) of word keys (uint64, wrapping)."""
+    with np.errstate(over="ignore"):
+        x = firsts.astype(np.uint64) * _ODD + seconds.astype(np.uint64)
+        x ^= x >> _SHIFTS[0]
+        x *= _MIX[0]
+        x ^= x >> _SHIFTS[1]
+        x *= _MIX[1]
+        x ^= x >> _SHIFTS[2]
+    return x
 
 
 def pair_key(pair: str) -> int:
-    """The 64-bit key of one pair ("first_second", index forms)."""
-    return int.from_bytes(hashlib.blake2b(pair.encode("utf-8"), digest_size=8).digest(), "little")
+    """The 64-bit key of one pair ("first_second", index forms: words hold no "_")."""
+    first, _, second = pair.partition("_")
+    return int(mix(np.array([_WORDS[first]], np.uint64), np.array([_WORDS[second]], np.uint64))[0])
 
 
 class _Keys(dict):
-    """pair -> key, remembered: a directory's pairs recur (names, places, stock phrases), and a
-    dictionary look-up in C is cheaper than a digest. Emptied past ``_KEPT`` (bounded memory in a
-    long-lived process)."""
+    """word -> key, remembered: a directory's words recur, and a dictionary look-up in C is cheaper
+    than a digest. Emptied past ``_KEPT`` (bounded memory in a long-lived process)."""
 
-    def __missing__(self, pair: str) -> int:
-        key = pair_key(pair)
+    def __missing__(self, word: str) -> int:
+        key = word_key(word)
         if len(self) >= _KEPT:
             self.clear()
-        self[pair] = key
+        self[word] = key
         return key
 
 
 _KEPT = 1_000_000
-_KEYS = _Keys()
+_WORDS = _Keys()
+
+
+def word_pairs(value: str) -> tuple[array, array]:
+    """The word keys of each pair of neighbouring words in a document's ``pairs`` value (its texts
+    joined by ``PART_SEPARATOR``: each keeps its own language, no pair spans two), as two arrays:
+    first words, second words."""
+    firsts, seconds = array("Q"), array("Q")
+    for text in value.split(PART_SEPARATOR):
+        first, second = _text_pairs(text) if len(text) > _SHORT_TEXT else remembered(_SHORT, text, _text_pairs, _KEPT)
+        firsts += first
+        seconds += second
+    return firsts, seconds
+
+
+def _text_pairs(text: str) -> tuple[array, array]:
+    firsts, seconds = array("Q"), array("Q")
+    for words in latin_chains(text):
+        if len(words) > 1:
+            keys = array("Q", map(_WORDS.__getitem__, words))
+            firsts += keys[:-1]
+            seconds += keys[1:]
+    return firsts, seconds
+
+
+_SHORT: dict[str, tuple[array, array]] = {}  # short texts (names of organisations recur), read only
+_SHORT_TEXT = 300
 
 
 def keys_of(value: str) -> array:
-    """The keys of a document's ``pairs`` value: each pair of its texts once (``PairAnalyzer``)."""
-    return array("Q", map(_KEYS.__getitem__, PairAnalyzer.indexed_counts(value)))
+    """The keys of a document's ``pairs`` value: each pair of its texts once, in key order."""
+    firsts, seconds = word_pairs(value)
+    if not firsts:
+        return array("Q")
+    return array("Q", np.unique(mix(np.frombuffer(firsts, np.uint64), np.frombuffer(seconds, np.uint64))).tobytes())
 
 
 def column_value(keys: array) -> bytes:
@@ -106,19 +159,37 @@ EMPTY = PairTable(np.zeros(0, _KEY), np.zeros(0, np.uint32), np.zeros(0, np.uint
 
 
 class PairPostings:
-    """A segment's pairs as its documents are written: each document's keys appended to flat
-    arrays (C-level calls, no Python step per pair), inverted once by ``table``."""
+    """A segment's pairs as its documents are written: each document's word keys appended to flat
+    arrays (C-level calls, no Python step per pair), mixed into pair keys and inverted once, by
+    ``finish``."""
 
     def __init__(self) -> None:
-        self._keys = array("Q")
+        self._firsts = array("Q")
+        self._seconds = array("Q")
         self._docs = array("I")
 
-    def add(self, docnum: int, keys: array) -> None:
-        self._keys.extend(keys)
-        self._docs.extend(repeat(docnum, len(keys)))
+    def add(self, docnum: int, firsts: array, seconds: array) -> None:
+        self._firsts += firsts
+        self._seconds += seconds
+        self._docs.extend(repeat(docnum, len(firsts)))
 
-    def table(self) -> PairTable:
-        return PairTable.invert(np.frombuffer(self._keys, dtype=np.uint64), np.frombuffer(self._docs, dtype=np.uint32))
+    def finish(self, size: int) -> tuple[list[bytes], PairTable]:
+        """Each of the ``size`` documents' column value (``column_value(keys_of(...))``: its keys,
+        sorted, each once) and the segment's table."""
+        keys = mix(np.frombuffer(self._firsts, np.uint64), np.frombuffer(self._seconds, np.uint64))
+        docs = np.frombuffer(self._docs, np.uint32)
+        order = np.lexsort((keys, docs))  # by document (ascending), then key
+        keys, docs = keys[order], docs[order]
+        if len(keys) > 1:
+            kept = np.empty(len(keys), dtype=np.bool_)
+            kept[0] = True
+            np.not_equal(keys[1:], keys[:-1], out=kept[1:])
+            kept[1:] |= docs[1:] != docs[:-1]
+            keys, docs = keys[kept], docs[kept]
+        bounds = np.searchsorted(docs, np.arange(size + 1, dtype=np.uint32)).tolist()
+        raw = keys.astype(_KEY, copy=False).tobytes()
+        values = [raw[8 * start:8 * end] for start, end in zip(bounds, bounds[1:])]
+        return values, PairTable.invert(keys, docs)
 
 
 def from_reader(reader) -> PairTable:

@@ -62,21 +62,22 @@ class _Segment:
 
     def add(self, document: dict) -> None:
         text = document.get(pairs.FIELD)
-        if isinstance(text, str):  # its pairs' keys: once for the column and once for the sidecar
-            keys = pairs.keys_of(text)
-            document = {**document, pairs.FIELD: pairs.column_value(keys)}
-            self.pairs.add(self.builder.size, keys)
+        if text is not None:  # its pairs: their keys are computed for the whole segment (finish)
+            self.pairs.add(self.builder.size, *pairs.word_pairs(text))
+            document = {**document, pairs.FIELD: None}
         self.builder.add_document(document)
         self.stored.add(document)
 
     def finish(self):
+        values, table = self.pairs.finish(self.builder.size)
+        self.builder.add_column_values(pairs.FIELD, values)
         segment = self.builder.finish()
-        self._write_sidecar(segment.segment_id())
+        self._write_sidecar(segment.segment_id(), table)
         return segment
 
-    def _write_sidecar(self, segment_id: str) -> None:
+    def _write_sidecar(self, segment_id: str, table: pairs.PairTable) -> None:
         sidecar.write_decoded(sidecar.path_for(self.path, segment_id), _BuiltDecoder(self.builder),
-                              self.stored.columns, self.pairs.table())
+                              self.stored.columns, table)
 
 
 class _BuiltDecoder(Decoder):

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 SUFFIX = ".portal"
 MAGIC = b"PORTALSC"
-VERSION = 4  # 2: the stored columns; 3: the word pairs' table; 4: words of one document inline
+VERSION = 5  # 2: the stored columns; 3: the word pairs' table; 4: words of one document inline; 5: pair keys from word keys
 _HEAD = MAGIC + struct.pack("<I", VERSION)
 _TAIL = struct.Struct("<QQ8s")  # table offset, table length, MAGIC
 _IDS, _BITSET = 0, 1  # how a field's documents are stored: whichever is smaller

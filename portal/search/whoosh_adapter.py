@@ -20,8 +20,10 @@ faster, or only possible, through its internals, and live here:
    (10% of a rebuild): ``doc_field_length`` is patched to read each field's lengths once. And
    ``W3TermInfo.set_inline`` is added as another name of ``set_inlined``: the postings writer calls
    the first, the class only has the second (Whoosh's own writers never inline, so never noticed).
-4. ``SegmentBuilder``: a full rebuild's segments written through Whoosh's codec (its public
-   per-document and field writers) from postings kept per field in flat arrays
+4. ``SegmentBuilder``: a full rebuild's segments written through Whoosh's codec (its per-document
+   writer's columns: stored fields deflated at level 0, each length column written whole at the
+   end, ``_colwriters``/``_fieldlengths``/``_doccount``; and its field writer) from postings kept
+   per field in flat arrays
    (``FieldPostings``), each term's blocks handed to the postings writer whole (its block buffer,
    ``_write_block``; block encoding by C-level calls, ``_QuickBlocks``) instead of one posting at a
    time; terms of few postings encoded straight into the term table (``_inlined_info``: the
@@ -41,6 +43,7 @@ import pickle
 import re
 import sys
 import time
+import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -50,7 +53,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import formats, reading
+from whoosh import columns, formats, reading
 from whoosh.codec import whoosh3
 from whoosh.filedb import filetables
 from whoosh.filedb.filestore import FileStorage
@@ -274,6 +277,7 @@ def check_compatibility() -> list[str]:
     if not callable(getattr(whoosh3, "_lenfield", None)) or getattr(whoosh3, "LENGTHS_COLUMN", None) is None:
         problems.append("whoosh.codec.whoosh3._lenfield / LENGTHS_COLUMN are gone (install_fixes(), field lengths)")
     problems += _postings_writer_problems()
+    problems += _per_doc_writer_problems()
     toc = getattr(whoosh_index, "TOC", None)
     if toc is None or not _TOC.match(toc._filename(INDEX_NAME, 7) or ""):
         problems.append("Whoosh no longer names its table of contents _MAIN_<generation>.toc "
@@ -282,6 +286,28 @@ def check_compatibility() -> list[str]:
         problems.append("whoosh.index.TOC.read() / TOC.segments are gone (used by segment_openers())")
     if list(inspect.signature(segment_reader.__init__).parameters)[:4] != ["self", "storage", "schema", "segment"]:
         problems.append("SegmentReader(storage, schema, segment) changed its signature (used by segment_openers())")
+    return problems
+
+
+def _per_doc_writer_problems() -> list[str]:
+    """What SegmentBuilder does in place of Whoosh's per-document writer's calls."""
+    writer = getattr(whoosh3, "W3PerDocWriter", None)
+    if writer is None:
+        return ["whoosh.codec.whoosh3.W3PerDocWriter is gone (used by SegmentBuilder)"]
+    problems = [f"W3PerDocWriter.{name}() is gone (used by SegmentBuilder)"
+                for name in ("_create_column", "_has_column", "_get_column") if not callable(getattr(writer, name, None))]
+    source = _source(writer)
+    problems += [f"W3PerDocWriter no longer sets self.{name} (used by SegmentBuilder)"
+                 for name in ("_colwriters", "_fieldlengths", "_doccount") if f"self.{name} =" not in source]
+    stored = getattr(whoosh3, "STORED_COLUMN", None)
+    if not isinstance(stored, columns.PickleColumn) or not isinstance(getattr(stored, "_child", None), columns.CompressedBytesColumn) \
+            or "dumps(v, 2)" not in _source(columns.PickleColumn.Writer.add) \
+            or 'add_column_value("_stored", STORED_COLUMN, sf)' not in _source(writer.finish_doc):
+        problems.append("Whoosh stores a document's fields differently (SegmentBuilder writes them itself)")
+    numeric = _source(columns.NumericColumn.Writer.add)
+    if not isinstance(getattr(whoosh3, "LENGTHS_COLUMN", None), columns.NumericColumn) \
+            or "self._dbfile.write(self._pack(v))" not in numeric or "self._count = docnum + 1" not in numeric:
+        problems.append("Whoosh writes its field length columns differently (SegmentBuilder writes them whole)")
     return problems
 
 
@@ -365,36 +391,75 @@ class SegmentBuilder:
         self._codec = whoosh3.W3Codec(inlinelimit=INLINE_BELOW)
         self.segment = self._codec.new_segment(self._storage, INDEX_NAME)
         self._perdoc = self._codec.per_document_writer(self._storage, self.segment)
+        # Stored fields as Whoosh's per-document writer keeps them (a pickle per document, in a
+        # deflate stream Whoosh's reader inflates), but not compressed: deflating ~300 bytes cost
+        # 31 us a document for 12 % less (zlib's set-up, not its work), 3.6 us stored as they are.
+        self._stored = self._perdoc._get_column("_stored")._child  # (a CompressedBytesColumn's writer)
+        self._columns: dict[str, object] = {}  # field -> its column's writer
+        self._orders: dict[tuple[str, ...], list[tuple[str, _FieldPlan]]] = {}
         self.size = 0
         # field -> its postings (term -> document numbers and counts once ``finish`` has sorted them)
         self.postings: dict[str, FieldPostings] = {}
-        # field -> each document's length as stored (Whoosh keeps a byte: approximate above 255)
-        self.lengths: dict[str, array] = {}
+        # field -> each document's length as Whoosh's length column holds it (a byte: approximate
+        # above 255), and the field's total length; written by ``finish``, one column at a time.
+        self._length_bytes: dict[str, bytearray] = {}
+        self._total_lengths: dict[str, int] = {}
+        self._lengths: dict[str, list[int]] = {}
 
     def add_document(self, fields: dict) -> None:
+        """One document: its postings kept, its stored fields and column values written (what
+        ``SegmentWriter.add_document`` asks of the per-document writer, without a call per field)."""
         docnum = self.size
-        perdoc = self._perdoc
-        perdoc.start_doc(docnum)
-        try:
-            for name in sorted(n for n in fields if not n.startswith("_")):
-                value = fields[name]
-                if value is None:
-                    continue
+        stored = {}
+        for name, plan in self._order(tuple(fields)):
+            value = fields[name]
+            if value is None:
+                continue
+            field = plan.field
+            if field.indexed:
+                self._index(name, plan, value, docnum)
+            if field.stored:
+                stored[name] = value
+            if field.column_type:
+                self._column(name, field.column_type).add(docnum, field.to_column_value(value))
+        if stored:
+            _add_bytes(self._stored, docnum, zlib.compress(pickle.dumps(stored, 2), 0))
+        self.size += 1
+
+    def _order(self, names: tuple[str, ...]) -> list[tuple[str, _FieldPlan]]:
+        """The fields of a document with these names, in the order Whoosh's writer takes them
+        (sorted; names starting with "_" are not fields), each with its plan: the same for every
+        document of a rebuild, so worked out once."""
+        found = self._orders.get(names)
+        if found is None:
+            found = []
+            for name in sorted(n for n in names if not n.startswith("_")):
                 plan = self._plans.get(name)
                 if plan is None:
                     raise ValueError(f"No field named {name!r} in the schema")
-                length = self._index(name, plan, value, docnum) if plan.field.indexed else 0
-                if plan.field.stored or length:  # (nothing to record otherwise: most fields, the filters)
-                    perdoc.add_field(name, plan.field, value if plan.field.stored else None, length)
-                if plan.field.column_type:
-                    perdoc.add_column_value(name, plan.field.column_type, plan.field.to_column_value(value))
-        except Exception:
-            perdoc.cancel_doc()
-            raise
-        perdoc.finish_doc()
-        self.size += 1
+                found.append((name, plan))
+            self._orders[names] = found
+        return found
 
-    def _index(self, name: str, plan: _FieldPlan, value, docnum: int) -> int:
+    def add_column_values(self, name: str, values: list) -> None:
+        """A column's values for every document added (``values[docnum]``; empty ones are left
+        out, as a reader gives them), computed for the whole segment at once: before ``finish``,
+        for a field the documents left out (None)."""
+        column = self._column(name, self._plans[name].field.column_type)
+        for docnum, value in enumerate(values):
+            if value:
+                column.add(docnum, value)
+
+    def _column(self, name: str, column_type):
+        writer = self._columns.get(name)
+        if writer is None:
+            perdoc = self._perdoc
+            if not perdoc._has_column(name):
+                perdoc._create_column(name, column_type)
+            writer = self._columns[name] = perdoc._get_column(name)
+        return writer
+
+    def _index(self, name: str, plan: _FieldPlan, value, docnum: int) -> None:
         postings = self.postings.get(name)
         if postings is None:
             postings = self.postings[name] = FieldPostings(plan.counted)
@@ -402,20 +467,38 @@ class SegmentBuilder:
         if counts:  # (empty filter values are common: nothing to add)
             postings.add(docnum, counts)
         if not plan.field.scorable:
-            return 0  # what Whoosh's writer records for a field without lengths
+            return  # what Whoosh's writer records for a field without lengths
         length = sum(counts.values())
-        stored = byte_to_length(length_to_byte(length))
-        lengths = self.lengths.get(name)
+        lengths = self._length_bytes.get(name)
         if lengths is None:
-            lengths = self.lengths[name] = array("I")
-        lengths.extend(repeat(0, docnum - len(lengths)))  # documents without this field
-        lengths.append(stored)
-        return length
+            lengths = self._length_bytes[name] = bytearray()
+            self._total_lengths[name] = 0
+        if docnum > len(lengths):
+            lengths.extend(bytes(docnum - len(lengths)))  # documents without this field
+        lengths.append(_length_byte(length))
+        self._total_lengths[name] += length
 
     def field_lengths(self, name: str) -> list[int]:
         """Every document's stored length of a scorable field (0 where it is absent)."""
-        lengths = list(self.lengths.get(name, ()))
-        return lengths + [0] * (self.size - len(lengths))
+        lengths = self._lengths.get(name)
+        if lengths is None:
+            lengths = [_BYTE_LENGTHS[b] for b in self._length_bytes.get(name, b"")]
+            lengths += [0] * (self.size - len(lengths))
+            self._lengths[name] = lengths
+        return lengths
+
+    def _write_lengths(self) -> None:
+        """Each scorable field's length column and total length, as Whoosh's per-document writer
+        leaves them: a byte per document up to the last with a length (a reader takes the rest as
+        0), no column for a field no document gave a length."""
+        for name, lengths in self._length_bytes.items():
+            kept = bytes(lengths).rstrip(b"\0")
+            if not kept:
+                continue
+            column = self._column(whoosh3._lenfield(name), whoosh3.LENGTHS_COLUMN)
+            column._dbfile.write(kept)
+            column._count = len(kept)
+            self._perdoc._fieldlengths[name] += self._total_lengths[name]
 
     def weights(self, name: str, entry) -> array:
         """A term's posting weights as Whoosh's format gives them (count x boost, or the boost)."""
@@ -424,6 +507,8 @@ class SegmentBuilder:
     def finish(self):
         """Write the postings and close the segment's files; returns the Whoosh segment (to be listed
         in a table of contents by ``commit_segments``)."""
+        self._write_lengths()
+        self._perdoc._doccount = self.size
         self._perdoc.close()
         writer = self._codec.field_writer(self._storage, self.segment)
         for name in sorted(self.postings):
@@ -547,6 +632,17 @@ class _TermTable:
 
 
 _TABLE_LENGTHS = getattr(filetables, "_lengths", None)
+# What a CompressedBytesColumn's writer does after deflating (SegmentBuilder deflates stored fields
+# itself, at level 0).
+_add_bytes = columns.VarBytesColumn.Writer.add
+# A length's byte in Whoosh's length column, and back, for the lengths most fields have.
+_LENGTH_BYTES = bytes(map(length_to_byte, range(4096)))
+_BYTE_LENGTHS = tuple(map(byte_to_length, range(256)))
+
+
+def _length_byte(length: int) -> int:
+    """``length_to_byte``, looked up for the common lengths."""
+    return _LENGTH_BYTES[length] if length < len(_LENGTH_BYTES) else length_to_byte(length)
 
 
 class _Numbering(dict):
@@ -646,8 +742,8 @@ def _inlined_info(plan: _FieldPlan, entry, lengths: list[int] | None) -> bytes:
         total, top = sum(weights), max(max(weights), 0)
         values = tuple(map(pack_uint, counts))
     shortest, longest = _length_range(ids, lengths)
-    head = _TERM_INFO.pack(True, total, count, 0 if shortest is None else length_to_byte(shortest),
-                           length_to_byte(longest), top, ids[0], ids[-1])
+    head = _TERM_INFO.pack(True, total, count, 0 if shortest is None else _length_byte(shortest),
+                           _length_byte(longest), top, ids[0], ids[-1])
     return head + pickle.dumps((tuple(ids), weights, values), 2)
 
 

@@ -3,13 +3,14 @@ must be the one Whoosh's writer and the sidecar's decoding pass would have made,
 posting by posting, document by document, and byte for byte in the sidecar."""
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
 
-from portal.search import segments, sidecar
+from portal.search import pairs, segments, sidecar
 from portal.search.analyzers import PART_SEPARATOR, init_jieba, latin_pairs
 from portal.search.documents import FACET_FIELDS, build_schema
 from portal.search.whoosh_adapter import INLINE_BELOW, SegmentBuilder, read_segments
@@ -139,6 +140,25 @@ def test_the_segment_and_its_sidecar_are_those_of_whooshs_writer(tmp_path):
     reference, built = _sidecar_contents(tmp_path / "whoosh"), _sidecar_contents(tmp_path / "built")
     assert built["words"] and built["pinyin"] and built["pairs"][0]
     assert built == reference
+
+
+def test_a_pairs_key_depends_only_on_its_two_words():
+    """Pairs are written by the rebuild's processes and looked up by every other one, and an index
+    outlives a release: a key must not depend on the process (Python's own string hash does) nor
+    change silently (that needs a new SCHEMA_VERSION, and a rebuild)."""
+    import subprocess
+    import sys
+
+    text = f"Methadone clinic for youth{PART_SEPARATOR}美沙酮 methadone clinic 门诊 open daily"
+    here = pairs.keys_of(text).tolist()
+    assert here == sorted({pairs.pair_key(p) for part in text.split(PART_SEPARATOR) for p in latin_pairs(part)})
+    assert len(here) == 3  # methadone clinic (twice, once kept), clinic youth, open daily; none across 门诊
+    assert pairs.pair_key("methadon_clinic") == 12263218131015919520
+    assert pairs.pair_key("clinic_methadon") != pairs.pair_key("methadon_clinic")
+    elsewhere = subprocess.run(
+        [sys.executable, "-c", f"from portal.search import pairs; print(pairs.keys_of({text!r}).tolist())"],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert elsewhere.stdout.strip() == str(here)
 
 
 def test_a_segments_pair_table_finds_the_documents_of_each_pair_of_neighbouring_words(tmp_path):
