@@ -29,7 +29,7 @@ _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
 _LATIN_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")  # (a text without one has no pairs)
 _ready = threading.Lock()
 T = TypeVar("T")
 _initialised = False
@@ -172,7 +172,10 @@ class _LatinForms(dict):
 
     def __missing__(self, raw: str) -> str | None:
         word = raw.lower()
-        form = None if word in stop_words(self.language) else stem_for(word, self.language)
+        if word == CHAIN_BREAK:  # a Chinese run, in ``chain_forms``: it breaks the chain of pairs
+            form = CHAIN_BREAK
+        else:
+            form = None if word in stop_words(self.language) else stem_for(word, self.language)
         if len(self) >= _FORMS_KEPT:
             self.clear()
         self[raw] = form
@@ -197,26 +200,42 @@ def indexed_counts(value: str) -> Counter:
     the value for the Latin words and one for the Chinese runs, and no generator step per word.
     Chinese runs only hold Chinese characters, so jieba's words need none of the Latin steps."""
     if not _CJK.search(value):
-        return Counter(_latin_words(value))
+        return Counter(chain_forms(value))
     init_jieba()
-    words = _latin_forms(_LATIN_OUTSIDE_CJK.findall(value), value)
+    words = list(chain_forms(value))
     for run in _CJK_RUN.findall(value):
         words.extend(_search_words(run) if len(run) <= _SHORT_RUN
                      else [word for word, _start, _end in rjieba.tokenize(run, "search", True)])
-    return Counter(words)
+    counts = Counter(words)
+    counts.pop(CHAIN_BREAK, None)
+    return counts
 
 
-def _latin_words(value: str) -> list[str]:
-    """The index forms of the words of a value without Chinese (stop words left out), remembered
-    for the next few values: a document's texts are analysed twice, for their words' counts and
-    for their pairs. (Read only: both callers only read the list.) Text with Chinese is not
-    shared: its pairs must not span a Chinese run, and cutting it into runs for its counts too
-    cost more than it saved."""
-    return remembered(_RECENT_WORDS, value, _latin_only_forms, _RECENT_KEPT)
+def chain_forms(value: str) -> list[str]:
+    """The index forms of a value's Latin words in order (stop words left out), with
+    ``CHAIN_BREAK`` in place of each Chinese run: the words' counts leave the breaks out, the
+    word pairs (``latin_chains``, ``pairs``) do not span them. Remembered for the next few values:
+    a document's texts are analysed twice, for their words' counts and for their pairs (read only:
+    both callers only read the list)."""
+    return remembered(_RECENT_WORDS, value, _forms_of, _RECENT_KEPT)
 
 
-def _latin_only_forms(value: str) -> list[str]:
-    return _latin_forms(_LATIN_TOKEN.findall(value), value)
+def _forms_of(value: str) -> list[str]:
+    # One scan either way: Latin words alone, or Latin words and Chinese runs (as CHAIN_BREAK).
+    if not _CJK.search(value):
+        return _latin_forms(_LATIN_TOKEN.findall(value), value)
+    if not _LATIN_OUTSIDE_CJK.search(value):
+        return []  # Chinese only (most of a Chinese directory): no language to tell, no pairs
+    return _latin_forms(_TOKEN_OR_BREAK.findall(_CJK_RUN.sub(CHAIN_BREAK, value)), value)
+
+
+# What a Chinese run is in ``chain_forms`` (never an index form: every form has a word character).
+CHAIN_BREAK = "\x00"
+# Latin words of a text that has Chinese too: word characters other than "_" and Chinese ones (the
+# same words as ``_LATIN_TOKEN`` finds in each run between Chinese runs). And, once each Chinese
+# run is a CHAIN_BREAK (one form, looked up in C like any word), Latin words and the breaks.
+_LATIN_OUTSIDE_CJK = re.compile(r"[^\W_\u4e00-\u9fff]+", re.UNICODE)
+_TOKEN_OR_BREAK = re.compile(r"[^\W_]+|\x00", re.UNICODE)
 
 
 def remembered(memo: dict[str, T], value: str, compute: Callable[[str], T], kept: int) -> T:
@@ -235,9 +254,6 @@ _RECENT_WORDS: dict[str, list[str]] = {}
 _RECENT_KEPT = 64  # a document's texts, many times over
 
 
-# Latin words of a text that has Chinese too: word characters other than "_" and Chinese ones (the
-# same words as ``_LATIN_TOKEN`` finds in each run between Chinese runs).
-_LATIN_OUTSIDE_CJK = re.compile(r"[^\W_\u4e00-\u9fff]+", re.UNICODE)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -250,11 +266,18 @@ def latin_chains(value: str) -> list[list[str]]:
     """The runs of neighbouring Latin words of a value (index forms, stop words skipped, as they
     are in the index) whose pairs phrase search and the adjacency boost look up. Chinese runs only
     break a chain (their long words are indexed whole), so jieba is not run a second time."""
-    if not value or not _LATIN_RUN.search(value):
+    if not value or not LATIN_LETTER.search(value):
         return []
-    if not _CJK.search(value):
-        return [_latin_words(value)]
-    return [_latin_forms(_LATIN_TOKEN.findall(run), value) for run in _RUNS.findall(value) if not _CJK.match(run)]
+    forms = chain_forms(value)
+    if CHAIN_BREAK not in forms:
+        return [forms]
+    chains: list[list[str]] = [[]]
+    for form in forms:
+        if form == CHAIN_BREAK:
+            chains.append([])
+        else:
+            chains[-1].append(form)
+    return chains
 
 
 def latin_pairs(value: str) -> list[str]:

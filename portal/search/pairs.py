@@ -27,7 +27,7 @@ from itertools import repeat
 
 import numpy as np
 
-from .analyzers import PART_SEPARATOR, latin_chains, remembered
+from .analyzers import CHAIN_BREAK, LATIN_LETTER, PART_SEPARATOR, chain_forms, remembered
 
 FIELD = "pairs"
 _KEY = np.dtype("<u8")  # as the column holds them: little-endian on every machine
@@ -65,6 +65,8 @@ class _Keys(dict):
     than a digest. Emptied past ``_KEPT`` (bounded memory in a long-lived process)."""
 
     def __missing__(self, word: str) -> int:
+        if word == CHAIN_BREAK:
+            return _BREAK  # (not kept: it would be lost when the table is emptied)
         key = word_key(word)
         if len(self) >= _KEPT:
             self.clear()
@@ -89,13 +91,24 @@ def word_pairs(value: str) -> tuple[array, array]:
 
 
 def _text_pairs(text: str) -> tuple[array, array]:
-    firsts, seconds = array("Q"), array("Q")
-    for words in latin_chains(text):
-        if len(words) > 1:
-            keys = array("Q", map(_WORDS.__getitem__, words))
-            firsts += keys[:-1]
-            seconds += keys[1:]
-    return firsts, seconds
+    # Every two neighbouring forms, a Chinese run's break (key 0) included: ``_keys`` leaves out the
+    # pairs with a break, for a whole segment at once.
+    if not text or not LATIN_LETTER.search(text):
+        return _NONE
+    keys = array("Q", map(_WORDS.__getitem__, chain_forms(text)))
+    return keys[:-1], keys[1:]
+
+
+_NONE = (array("Q"), array("Q"))
+_BREAK = 0  # a Chinese run's key (a word's key is 0 once in 2**64 words: at worst a pair is lost)
+
+
+def _keys(firsts: np.ndarray, seconds: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The keys of the pairs that span no break, and which pairs those are (None: all)."""
+    if not (firsts == _BREAK).any() and not (seconds == _BREAK).any():
+        return mix(firsts, seconds), None
+    kept = (firsts != _BREAK) & (seconds != _BREAK)
+    return mix(firsts[kept], seconds[kept]), kept
 
 
 _SHORT: dict[str, tuple[array, array]] = {}  # short texts (names of organisations recur), read only
@@ -107,7 +120,8 @@ def keys_of(value: str) -> array:
     firsts, seconds = word_pairs(value)
     if not firsts:
         return array("Q")
-    return array("Q", np.unique(mix(np.frombuffer(firsts, np.uint64), np.frombuffer(seconds, np.uint64))).tobytes())
+    keys, _kept = _keys(np.frombuffer(firsts, np.uint64), np.frombuffer(seconds, np.uint64))
+    return array("Q", np.unique(keys).tobytes())
 
 
 def column_value(keys: array) -> bytes:
@@ -176,8 +190,10 @@ class PairPostings:
     def finish(self, size: int) -> tuple[list[bytes], PairTable]:
         """Each of the ``size`` documents' column value (``column_value(keys_of(...))``: its keys,
         sorted, each once) and the segment's table."""
-        keys = mix(np.frombuffer(self._firsts, np.uint64), np.frombuffer(self._seconds, np.uint64))
+        keys, kept = _keys(np.frombuffer(self._firsts, np.uint64), np.frombuffer(self._seconds, np.uint64))
         docs = np.frombuffer(self._docs, np.uint32)
+        if kept is not None:
+            docs = docs[kept]
         order = np.lexsort((keys, docs))  # by document (ascending), then key
         keys, docs = keys[order], docs[order]
         if len(keys) > 1:

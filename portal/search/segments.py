@@ -97,7 +97,7 @@ class _BuiltDecoder(Decoder):
         if postings is None or word not in postings:
             return array("I"), array("f")
         entry = postings[word]
-        return entry[0], self._builder.weights(field, entry)
+        return entry[0], self._builder.frequencies(field, entry)
 
     def _lengths(self, field: str) -> list[int]:
         return self._builder.field_lengths(field)
@@ -115,7 +115,7 @@ class _BuiltDecoder(Decoder):
             if not kept:
                 continue
             docs, counts = postings.postings_at(np.asarray(starts, dtype=np.int64)[kept])
-            weights = np.asarray(self._builder.weights(field, (docs, counts.tolist())), dtype=np.float64)
+            weights = np.asarray(self._builder.frequencies(field, (docs, counts)), dtype=np.float64)
             values = ranking.WEIGHTS[field] * weights / self._norm_array(field)[docs]
             found.update(zip([words[i] for i in kept], zip(repeat(number), docs.tolist(), values.tolist())))
         return found
