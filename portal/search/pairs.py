@@ -55,9 +55,19 @@ def mix(firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
 
 
 def pair_key(pair: str) -> int:
-    """The 64-bit key of one pair ("first_second", index forms: words hold no "_")."""
+    """The 64-bit key of one pair ("first_second", index forms: words hold no "_"): ``mix`` in
+    Python integers (a query's few pairs; numpy's set-up per call cost more than the arithmetic)."""
     first, _, second = pair.partition("_")
-    return int(mix(np.array([_WORDS[first]], np.uint64), np.array([_WORDS[second]], np.uint64))[0])
+    x = (_WORDS[first] * _ODD_INT + _WORDS[second]) & _MASK
+    x ^= x >> 30
+    x = (x * _MIX_INT[0]) & _MASK
+    x ^= x >> 27
+    x = (x * _MIX_INT[1]) & _MASK
+    return x ^ (x >> 31)
+
+
+_MASK = (1 << 64) - 1
+_ODD_INT, _MIX_INT = int(_ODD), (int(_MIX[0]), int(_MIX[1]))
 
 
 class _Keys(dict):
