@@ -500,3 +500,9 @@ def pinyin_key(text: str) -> str:
     from pypinyin import lazy_pinyin
 
     return "".join(lazy_pinyin(text)).lower()
+
+
+def init_pinyin() -> None:
+    """Load pypinyin's dictionaries now (it loads them on first use, ~0.7 s): in a web worker as it
+    starts, and before a rebuild forks its workers, which then inherit them."""
+    pinyin_key("预热")

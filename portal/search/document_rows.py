@@ -80,9 +80,9 @@ def _chunk_views(session, ids: list[str], lookups: Lookups) -> list[SimpleNamesp
     S = m.Service.__table__
     columns = [S.c[name] for name in _SERVICE_COLUMNS]
     rows = session.execute(select(*columns).where(among(session, S.c.id, ids)).order_by(S.c.id))
-    services = {view.id: view for view in (
-        SimpleNamespace(**dict(zip(_SERVICE_COLUMNS, row)), attributes=[], location_links=[], schedules=[],
-                        service_areas=[], cost_options=[], languages=[]) for row in rows)}
+    services = {row.id: SimpleNamespace(**dict(zip(_SERVICE_COLUMNS, row)), attributes=[], location_links=[],
+                                        schedules=[], service_areas=[], cost_options=[], languages=[])
+                for row in rows}
     if not services:
         return []
     ids = list(services)
@@ -100,7 +100,7 @@ def _attach_organizations(session, services: dict) -> None:
     O = m.Organization.__table__
     wanted = {view.organization_id for view in services.values()}
     names = ("id", "name_zh", "name_en", "alternate_name", "department", "network_level")
-    orgs = {row[0]: SimpleNamespace(**dict(zip(names, row))) for row in session.execute(
+    orgs = {row.id: SimpleNamespace(**dict(zip(names, row))) for row in session.execute(
         select(*(O.c[name] for name in names)).where(among(session, O.c.id, wanted)))}
     for view in services.values():
         view.organization = orgs[view.organization_id]

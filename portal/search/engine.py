@@ -134,10 +134,7 @@ class SegmentData:
             try:
                 return found.pair_documents(pair)  # a read of a few bytes, as a word's
             except (sidecar.SidecarError, OSError, ValueError) as exc:
-                log.warning("search: %s; rebuilding the segment's sidecar", exc)
-                with self.lock:
-                    if self._sidecar is found:
-                        self._sidecar = self._open_sidecar(damaged=True)
+                self._replace_damaged(found, exc)
         with self.lock:  # no sidecar could be written: the table from the segment's column, once
             if self._pairs is None:
                 self._pairs = pairs.from_reader(self.reader)
@@ -153,12 +150,15 @@ class SegmentData:
             try:
                 return found.get(word)  # a read of a few kB: no lock needed, no decoding
             except (sidecar.SidecarError, OSError, ValueError, EOFError, TypeError) as exc:
-                log.warning("search: %s; rebuilding the segment's sidecar", exc)
-                with self.lock:
-                    if self._sidecar is found:  # not already replaced by another thread
-                        self._sidecar = self._open_sidecar(damaged=True)
+                self._replace_damaged(found, exc)
                 return self._decode(word)  # this word from Whoosh; the next ones from the new file
         return self._decode(word)
+
+    def _replace_damaged(self, found: sidecar.Sidecar, problem: Exception) -> None:
+        log.warning("search: %s; rebuilding the segment's sidecar", problem)
+        with self.lock:
+            if self._sidecar is found:  # not already replaced by another thread
+                self._sidecar = self._open_sidecar(damaged=True)
 
     def _decode(self, word: str) -> WordPostings:
         with self.lock:

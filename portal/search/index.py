@@ -28,7 +28,7 @@ from whoosh.index import LockError
 
 from . import feed, segments, sidecar
 from ..directory.models import Service
-from .analyzers import init_jieba, pinyin_key
+from .analyzers import init_jieba, init_pinyin
 from .document_rows import Lookups, service_views
 from .documents import SCHEMA_VERSION, build_schema, service_document
 
@@ -167,7 +167,7 @@ class SearchIndex:
         procs = min(os.cpu_count() or 1, MAX_PROCS) if total >= PARALLEL_FROM else 1
         init_jieba()  # before forking, so the workers inherit the loaded dictionary
         if procs > 1:
-            pinyin_key("预热")  # and pypinyin's (each worker loaded it again to write its sidecars: ~0.9 s)
+            init_pinyin()  # and pypinyin's (each worker loaded it again to write its sidecars: ~0.9 s)
         # Read before the services: feed rows up to here are covered by this build, later ones (and
         # the gaps of transactions still open) are followed afterwards.
         position = feed.start_position(session, self.gap_seconds)

@@ -115,9 +115,9 @@ _BREAK = 0  # a Chinese run's key (a word's key is 0 once in 2**64 words: at wor
 
 def _keys(firsts: np.ndarray, seconds: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """The keys of the pairs that span no break, and which pairs those are (None: all)."""
-    if not (firsts == _BREAK).any() and not (seconds == _BREAK).any():
-        return mix(firsts, seconds), None
     kept = (firsts != _BREAK) & (seconds != _BREAK)
+    if kept.all():
+        return mix(firsts, seconds), None
     return mix(firsts[kept], seconds[kept]), kept
 
 

@@ -75,13 +75,13 @@ def warm(app) -> None:
     """Open the searcher and build what a first search would otherwise wait for (the word lists of
     "did you mean", the pinyin of the index's Chinese words): each web worker calls this as it
     starts (wsgi.py), so no visitor pays for it. A missing index is not an error here."""
-    from .analyzers import pinyin_key
+    from .analyzers import init_pinyin
     from .suggest import known_words
 
     known_words("en")
-    # pypinyin loads its dictionaries on first use (~0.7 s): the index's pinyin words now come from
-    # the segments' sidecars, so load it here for the queries and index writes that convert words.
-    pinyin_key("预热")
+    # The index's pinyin words come from the segments' sidecars; pypinyin itself is still needed
+    # by the queries and index writes that convert words.
+    init_pinyin()
     with app.app_context():
         snap = get_engine().snapshot()
         if snap is not None:
